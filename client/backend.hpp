@@ -1,0 +1,46 @@
+// What the CLI talks to: the engine in-process (--sysroot) or the deployd daemon over D-Bus.
+// Both return the same JSON results so there is one rendering path.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "deploy/sysroot/operations.hpp"
+#include "deploy/util/progress.hpp"
+
+namespace deployctl {
+
+struct GlobalOptions;
+
+class Backend {
+  public:
+    virtual ~Backend() = default;
+    virtual nlohmann::json status() = 0;
+    // {"outcome":"deployed"|"no-update"|"update-available","commit","version",
+    //  "deployment":{...}?,"etc_conflicts":[...]}
+    virtual nlohmann::json upgrade(bool check_only, deploy::Progress& progress) = 0;
+    // {"deployment":{"id",...},"etc_conflicts":[...],"removed_deployments":[...]}
+    virtual nlohmann::json rebase(const std::string& refspec, deploy::Progress& progress) = 0;
+    virtual nlohmann::json deploy(const std::string& revision, deploy::Progress& progress) = 0;
+    virtual nlohmann::json rollback(deploy::Progress& progress) = 0;
+    // {"changed":bool, "kargs":[...], "deployment":{...}?}
+    virtual nlohmann::json kargs(const deploy::sysroot::KargsEdit& edit,
+                                 deploy::Progress& progress) = 0;
+    virtual void pin(size_t index, bool pinned) = 0;
+    virtual nlohmann::json cleanup(deploy::Progress& progress) = 0;
+    // [{"status":"M","path":"..."}]
+    virtual nlohmann::json etc_diff() = 0;
+    virtual void remote_add(const std::string& name, const std::string& url) = 0;
+};
+
+// In-process engine on options.sysroot.
+std::unique_ptr<Backend> make_local_backend(const GlobalOptions& options);
+// deployd over D-Bus (options.bus_address or the system bus).
+std::unique_ptr<Backend> make_daemon_backend(const GlobalOptions& options);
+
+// JSON shapes shared by both backends (the daemon uses them too).
+nlohmann::json deploy_result_json(const deploy::sysroot::DeployResult& result);
+
+}  // namespace deployctl

@@ -1,0 +1,51 @@
+// Shared pieces of the CLI: global options, exit codes, backend selection, output helpers.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+
+#include "backend.hpp"
+
+namespace deployctl {
+
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+constexpr int kExitNothingToDo = 77;
+
+struct GlobalOptions {
+    std::string sysroot;
+    std::string bus_address;
+    std::string cmdline_file;
+    bool json = false;
+};
+
+// Thrown by a command to end with a given exit code after its output.
+struct ExitCode {
+    int code;
+};
+
+// The in-process engine when --sysroot is given, the daemon otherwise.
+std::unique_ptr<Backend> open_backend(const GlobalOptions& options);
+// Commands that only make sense in-process (init, repo on a sysroot path).
+std::string require_sysroot(const GlobalOptions& options, const char* command);
+
+// Every subcommand registers itself with the same shape: define options, then run.
+void register_repo_commands(CLI::App& app, GlobalOptions& options);
+void register_init_command(CLI::App& app, GlobalOptions& options);
+void register_remote_command(CLI::App& app, GlobalOptions& options);
+void register_rebase_command(CLI::App& app, GlobalOptions& options);
+void register_upgrade_command(CLI::App& app, GlobalOptions& options);
+void register_deploy_command(CLI::App& app, GlobalOptions& options);
+void register_rollback_command(CLI::App& app, GlobalOptions& options);
+void register_status_command(CLI::App& app, GlobalOptions& options);
+void register_cleanup_command(CLI::App& app, GlobalOptions& options);
+void register_pin_commands(CLI::App& app, GlobalOptions& options);
+void register_kargs_command(CLI::App& app, GlobalOptions& options);
+void register_etc_command(CLI::App& app, GlobalOptions& options);
+
+// Renders a deploy result ("Deployed <id>; reboot to use it") unless --json.
+void print_deploy_result(const GlobalOptions& options, const nlohmann::json& result);
+
+}  // namespace deployctl

@@ -1,0 +1,222 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "boot_switch.hpp"
+#include "deploy/bootloader/boot_config.hpp"
+#include "deploy/bootloader/kernel_install.hpp"
+#include "deploy/error.hpp"
+#include "deploy/etc/etc_merge.hpp"
+#include "deploy/repo/checkout.hpp"
+#include "deploy/sysroot/operations.hpp"
+#include "deploy/util/fault.hpp"
+#include "deploy/util/fs.hpp"
+
+namespace deploy::sysroot {
+
+namespace {
+
+int next_serial(int os_fd, const std::string& commit, const std::vector<Deployment>& list) {
+    int serial = 0;
+    for (const auto& d : list) {
+        if (d.commit == commit)
+            serial = std::max(serial, d.serial + 1);
+    }
+    while (fs::exists_at(os_fd, fmt::format("{}.{}", commit, serial)))
+        ++serial;
+    return serial;
+}
+
+// Seeds the OS's shared /var from the tree's var/ the first time only.
+void seed_var(int os_fd, int tree_fd, Progress& progress) {
+    bool created = false;
+    if (!fs::exists_at(os_fd, "var")) {
+        fs::mkdir_p_at(os_fd, "var", 0755);
+        created = true;
+    }
+    UniqueFd var = fs::open_dir(os_fd, "var");
+    if (!fs::list_dir(var.get()).empty())
+        return;
+    UniqueFd tree_var = fs::open_dir_if_exists(tree_fd, "var");
+    if (!tree_var)
+        return;
+    for (const auto& name : fs::list_dir(tree_var.get())) {
+        fs::copy_tree_at(tree_var.get(), name, var.get(), name);
+    }
+    if (created)
+        progress.message("Created /var from the tree's defaults");
+}
+
+// The deployment list after deploying `fresh`: the new default, then the booted one (or the old
+// default when nothing is booted here) as rollback, then pinned ones. Everything else goes.
+std::vector<Deployment> retained_list(const Deployment& fresh, const std::vector<Deployment>& old,
+                                      std::vector<std::string>& dropped) {
+    std::vector<Deployment> out{fresh};
+    auto booted = Sysroot::booted_index(old);
+    std::optional<size_t> rollback =
+        booted ? booted : (old.empty() ? std::nullopt : std::optional<size_t>(0));
+    for (size_t i = 0; i < old.size(); ++i) {
+        if ((rollback && i == *rollback) || old[i].origin.pinned) {
+            out.push_back(old[i]);
+        } else {
+            dropped.push_back(old[i].id());
+        }
+    }
+    // Keep the rollback directly after the new default.
+    if (rollback && out.size() > 2) {
+        auto it = std::find_if(out.begin() + 1, out.end(),
+                               [&](const Deployment& d) { return d.id() == old[*rollback].id(); });
+        std::rotate(out.begin() + 1, it, it + 1);
+    }
+    return out;
+}
+
+}  // namespace
+
+DeployResult deploy_commit(Sysroot& sysroot, const DeployRequest& request, Progress& progress) {
+    auto& repo = sysroot.repo();
+    std::vector<Deployment> old = sysroot.deployments();
+    auto merge = Sysroot::merge_index(old);
+    const std::string os = sysroot.os();
+    fs::mkdir_p_at(sysroot.fd(), "deploy/" + os);
+    UniqueFd os_fd = fs::open_dir(sysroot.fd(), "deploy/" + os);
+
+    repo::Commit commit = repo.read_commit(request.commit);
+    Deployment fresh;
+    fresh.os = os;
+    fresh.commit = request.commit;
+    fresh.serial = next_serial(os_fd.get(), request.commit, old);
+    fresh.origin = request.origin;
+    fresh.origin.pinned = false;
+    fresh.version = commit.version;
+    fresh.timestamp = commit.timestamp;
+    if (request.kargs) {
+        fresh.kargs = *request.kargs;
+    } else if (merge) {
+        fresh.kargs = old[*merge].kargs;
+    } else if (commit.metadata.contains("kernel_args") &&
+               commit.metadata["kernel_args"].is_array()) {
+        for (const auto& a : commit.metadata["kernel_args"]) {
+            if (a.is_string())
+                fresh.kargs.push_back(a.get<std::string>());
+        }
+    }
+
+    const std::string staging = ".staging-" + fresh.id();
+    fs::remove_tree_at(os_fd.get(), staging);
+    const std::string short_id = fmt::format("{}.{}", fresh.commit.substr(0, 10), fresh.serial);
+    progress.message(fmt::format("Deploying {} {} ({})", os,
+                                 fresh.version.empty() ? "(no version)" : fresh.version, short_id));
+    try {
+        repo::CheckoutOptions checkout_options;
+        repo::checkout_commit(repo, request.commit, os_fd.get(), staging, checkout_options,
+                              progress);
+        fault_point("deploy-checked-out");
+        UniqueFd tree = fs::open_dir(os_fd.get(), staging);
+        boot::KernelFiles kernel = boot::find_kernel(tree.get());
+
+        DeployResult result;
+        if (fs::exists_at(tree.get(), "usr/etc")) {
+            ProgressTask task(progress, "etc-merge");
+            UniqueFd new_defaults = fs::open_dir(tree.get(), "usr/etc");
+            if (fs::exists_at(tree.get(), "etc")) {
+                throw InvalidError(fmt::format("commit {} has both etc and usr/etc; cannot deploy",
+                                               request.commit));
+            }
+            UniqueFd merge_etc_dir, merge_defaults;
+            if (merge) {
+                UniqueFd merge_tree = fs::open_dir(sysroot.fd(), old[*merge].relpath());
+                merge_etc_dir = fs::open_dir_if_exists(merge_tree.get(), "etc");
+                merge_defaults = fs::open_dir_if_exists(merge_tree.get(), "usr/etc");
+            }
+            if (merge_etc_dir && merge_defaults) {
+                auto merged = etc::merge_etc(merge_defaults.get(), merge_etc_dir.get(),
+                                             new_defaults.get(), tree.get(), "etc");
+                result.etc_conflicts = merged.conflicts;
+                progress.message(fmt::format("Merged /etc: {} change(s) of the admin kept",
+                                             merged.applied.size()));
+                for (const auto& c : merged.conflicts) {
+                    progress.message(fmt::format(
+                        "etc conflict: /etc/{} was changed by the admin and by the new version; "
+                        "kept the admin's",
+                        c));
+                }
+            } else {
+                fs::copy_tree_at(tree.get(), "usr/etc", tree.get(), "etc");
+            }
+        }
+        fresh.origin.etc_conflicts = result.etc_conflicts;
+        fault_point("deploy-etc-merged");
+        seed_var(os_fd.get(), tree.get(), progress);
+        sysroot.write_origin(fresh, fresh.origin);
+
+        // Everything the new deployment consists of is durable before it becomes visible.
+        fs::syncfs_fd(sysroot.fd());
+        fault_point("deploy-synced");
+        if (::renameat(os_fd.get(), staging.c_str(), os_fd.get(), fresh.id().c_str()) != 0) {
+            throw_errno("cannot move deployment into place", fresh.relpath());
+        }
+        fs::fsync_dir(os_fd.get());
+        fault_point("deploy-tree-in-place");
+
+        {
+            ProgressTask task(progress, "boot");
+            auto placed = boot::install_kernel(sysroot.boot_fd(), os, tree.get(), kernel);
+            fresh.linux_path = placed.linux_path;
+            fresh.initrd_path = placed.initrd_path;
+        }
+        fault_point("deploy-kernel-installed");
+        std::vector<Deployment> list = retained_list(fresh, old, result.removed_deployments);
+        check_cancel(progress);
+        switch_boot_config(sysroot, list);  // the commit point
+        progress.message(
+            fmt::format("Boot configuration switched: {} is the new default", short_id));
+        fault_point("deploy-switched");
+
+        // After the switch nothing can fail the deployment; leftovers are also removed by the
+        // next writer if we die here.
+        try {
+            for (const auto& id : result.removed_deployments) {
+                fs::remove_tree_at(os_fd.get(), id);
+                fs::remove_tree_at(os_fd.get(), id + ".origin");
+                progress.message(fmt::format("Removed deployment {}",
+                                             id.substr(0, 10) + id.substr(id.find('.'))));
+            }
+            std::set<std::string> kernels;
+            for (const auto& d : list) {
+                kernels.insert(d.linux_path);
+                if (!d.initrd_path.empty())
+                    kernels.insert(d.initrd_path);
+            }
+            boot::remove_stale_loaders(sysroot.boot_fd());
+            boot::remove_unused_kernels(sysroot.boot_fd(), kernels);
+        } catch (const std::exception& e) {
+            spdlog::warn("cleanup after deploy failed (will be retried): {}", e.what());
+        }
+        result.deployment = fresh;
+        return result;
+    } catch (...) {
+        // Not switched: the old configuration is live. Drop what this attempt created.
+        try {
+            fs::remove_tree_at(os_fd.get(), staging);
+            auto live = sysroot.deployments();
+            bool is_live = std::any_of(live.begin(), live.end(),
+                                       [&](const Deployment& d) { return d.id() == fresh.id(); });
+            if (!is_live) {
+                fs::remove_tree_at(os_fd.get(), fresh.id());
+                fs::remove_tree_at(os_fd.get(), fresh.id() + ".origin");
+            }
+        } catch (const std::exception& e) {
+            spdlog::warn("could not remove a partial deployment: {}", e.what());
+        }
+        throw;
+    }
+}
+
+}  // namespace deploy::sysroot

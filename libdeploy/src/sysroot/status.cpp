@@ -1,0 +1,58 @@
+#include "deploy/sysroot/status.hpp"
+
+#include "deploy/etc/etc_merge.hpp"
+#include "deploy/sysroot/operations.hpp"
+#include "deploy/util/fs.hpp"
+
+namespace deploy::sysroot {
+
+using nlohmann::json;
+
+json status_json(const Sysroot& sysroot) {
+    auto list = sysroot.deployments();
+    auto booted = Sysroot::booted_index(list);
+    // The rollback target: what `rollback` would make the default.
+    std::optional<size_t> rollback;
+    if (booted && *booted != 0) {
+        rollback = booted;
+    } else if (list.size() >= 2) {
+        rollback = 1;
+    }
+    json deployments = json::array();
+    for (size_t i = 0; i < list.size(); ++i) {
+        const auto& d = list[i];
+        deployments.push_back({{"index", i},
+                               {"id", d.id()},
+                               {"os", d.os},
+                               {"commit", d.commit},
+                               {"base_commit", d.origin.base_commit},
+                               {"version", d.version},
+                               {"timestamp", d.timestamp},
+                               {"path", d.boot_path()},
+                               {"refspec", d.origin.refspec},
+                               {"booted", d.booted},
+                               {"default", i == 0},
+                               {"rollback", rollback && *rollback == i},
+                               {"pinned", d.origin.pinned},
+                               {"staged", false},
+                               {"layered_packages", d.origin.requested_packages},
+                               {"removed_packages", d.origin.removed_packages},
+                               {"replaced_packages", d.origin.replaced_packages},
+                               {"kargs", d.kargs},
+                               {"etc_conflicts", d.origin.etc_conflicts}});
+    }
+    return {{"os", sysroot.os()}, {"deployments", deployments}};
+}
+
+std::vector<etc::EtcChange> etc_diff(const Sysroot& sysroot) {
+    auto list = sysroot.deployments();
+    auto merge = Sysroot::merge_index(list);
+    if (!merge)
+        return {};
+    UniqueFd tree = fs::open_dir(sysroot.fd(), list[*merge].relpath());
+    UniqueFd defaults = fs::open_dir(tree.get(), "usr/etc");
+    UniqueFd etc = fs::open_dir(tree.get(), "etc");
+    return etc::diff_etc(defaults.get(), etc.get());
+}
+
+}  // namespace deploy::sysroot
