@@ -59,12 +59,22 @@ std::string FileHeader::serialize() const {
     return j.dump();
 }
 
+static void hash_file_header(Sha256& hash, const FileHeader& header) {
+    hash.update("deployd-file\n");
+    hash.update(header.serialize());
+    hash.update("\n");
+}
+
+std::string file_checksum_of_bytes(const FileHeader& header, std::string_view content) {
+    Sha256 hash;
+    hash_file_header(hash, header);
+    hash.update(header.is_symlink() ? std::string_view(header.symlink_target) : content);
+    return hash.hex_digest();
+}
+
 std::string file_checksum(const FileHeader& header, int content_fd, const std::string& what) {
     Sha256 hash;
-    std::string head = header.serialize();
-    hash.update("deployd-file\n");
-    hash.update(head);
-    hash.update("\n");
+    hash_file_header(hash, header);
     if (header.is_symlink()) {
         hash.update(header.symlink_target);
         return hash.hex_digest();

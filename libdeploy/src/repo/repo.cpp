@@ -92,6 +92,8 @@ std::string Repo::object_relpath(const std::string& checksum, ObjectType type) {
 }
 
 bool Repo::has_object(const std::string& checksum, ObjectType type) const {
+    if (!is_valid_checksum(checksum))
+        return false;
     struct stat st;
     return ::fstatat(objects_fd_.get(), object_relpath(checksum, type).c_str(), &st,
                      AT_SYMLINK_NOFOLLOW) == 0;

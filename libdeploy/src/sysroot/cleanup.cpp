@@ -18,7 +18,6 @@ CleanupResult cleanup(Sysroot& sysroot, Progress& progress) {
     }
     // A sysroot keeps only what it can deploy: ref tips and deployed commits, not history.
     options.keep_history = false;
-    ProgressTask task(progress, "prune");
     auto pruned = repo::prune(sysroot.repo(), options, progress);
     result.objects_removed = pruned.objects_removed;
     result.bytes_freed = pruned.bytes_freed;

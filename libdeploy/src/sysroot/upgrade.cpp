@@ -117,7 +117,9 @@ DeployResult deploy_revision(Sysroot& sysroot, const std::string& wanted, Progre
         repo::Commit commit = repo.read_commit(c);
         if (commit.version == wanted || c.rfind(wanted, 0) == 0)
             found = c;
-        c = repo.has_object(commit.parent, repo::ObjectType::Commit) ? commit.parent : "";
+        c = !commit.parent.empty() && repo.has_object(commit.parent, repo::ObjectType::Commit)
+                ? commit.parent
+                : "";
     }
     if (found.empty()) {
         throw NotFoundError(fmt::format("no version or commit '{}' in the history of {}", wanted,

@@ -20,7 +20,9 @@ struct CheckoutOptions {
 };
 
 // Checks out commit into dest_dirfd/dest, which must not exist. Metadata objects are verified by
-// checksum; each file object's type, size and mode are checked against the tree before linking.
+// checksum. Hardlink mode checks each file object's type and that it was never written through a
+// link (mtime still 0) without re-reading content: content was hashed when the object entered
+// the store (commit or pull) and `repo fsck` re-verifies it. Copy mode hashes what it copies.
 // Names from the store are validated; nothing is ever written outside dest. On error, dest is
 // removed.
 void checkout_commit(const Repo& repo, const std::string& commit, int dest_dirfd,

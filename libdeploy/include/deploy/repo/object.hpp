@@ -42,6 +42,8 @@ struct FileHeader {
 
 // Hashes the file object whose content is read from fd (regular file) or is the symlink target.
 std::string file_checksum(const FileHeader& header, int content_fd, const std::string& what);
+// Same for content already in memory (header.size must match).
+std::string file_checksum_of_bytes(const FileHeader& header, std::string_view content);
 
 struct DirMeta {
     uint32_t mode = 040755;
