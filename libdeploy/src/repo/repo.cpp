@@ -298,6 +298,17 @@ std::map<std::string, std::string> Repo::list_refs() const {
 }
 
 std::string Repo::resolve_rev(const std::string& rev) const {
+    // "REV^" is the parent of REV (as in ostree and git).
+    if (!rev.empty() && rev.back() == '^') {
+        std::string child = resolve_rev(rev.substr(0, rev.size() - 1));
+        std::string parent = read_commit(child).parent;
+        if (parent.empty()) throw NotFoundError(fmt::format("{}: commit has no parent", rev));
+        if (!has_object(parent, ObjectType::Commit)) {
+            throw NotFoundError(fmt::format("{}: parent commit {} is not in the repository", rev,
+                                            parent));
+        }
+        return parent;
+    }
     if (is_valid_checksum(rev)) {
         if (!has_object(rev, ObjectType::Commit)) {
             throw NotFoundError(fmt::format("commit {} not found", rev));
