@@ -287,7 +287,37 @@ static Xattrs read_xattrs_path(const std::string& p, bool nofollow, const std::s
 }
 
 Xattrs read_xattrs_fd(int fd) {
-    return read_xattrs_path(proc_fd_path(fd), false, "file");
+    // flistxattr on the open file: no path lookup through /proc (hot path of commit).
+    Xattrs out;
+    char names[4096];
+    ssize_t size = ::flistxattr(fd, names, sizeof(names));
+    if (size < 0) {
+        if (errno == ENOTSUP || errno == EPERM)
+            return out;
+        if (errno != ERANGE)
+            throw_errno("cannot list xattrs of", "file");
+        return read_xattrs_path(proc_fd_path(fd), false, "file");
+    }
+    size_t pos = 0;
+    while (pos < static_cast<size_t>(size)) {
+        std::string name(names + pos);
+        pos += name.size() + 1;
+        if (name.empty())
+            continue;
+        ssize_t vsize = ::fgetxattr(fd, name.c_str(), nullptr, 0);
+        if (vsize < 0) {
+            if (errno == ENODATA)
+                continue;
+            throw_errno("cannot read xattr " + name + " of", "file");
+        }
+        std::string value(static_cast<size_t>(vsize), '\0');
+        vsize = ::fgetxattr(fd, name.c_str(), value.data(), value.size());
+        if (vsize < 0)
+            throw_errno("cannot read xattr " + name + " of", "file");
+        value.resize(static_cast<size_t>(vsize));
+        out.emplace(std::move(name), std::move(value));
+    }
+    return out;
 }
 
 Xattrs read_xattrs_at(int dirfd, const std::string& path) {
