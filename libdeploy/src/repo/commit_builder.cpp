@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -141,17 +142,26 @@ std::pair<std::string, std::string> write_tree(Repo& repo, int src_dirfd, const 
     std::atomic<uint64_t> new_objects{0}, bytes_hashed{0}, reused{0};
     {
         ProgressTask task(progress, "hash");
-        parallel_for(files.size(), [&](size_t i) {
-            if (linked[i]) {
-                reused.fetch_add(1, std::memory_order_relaxed);
-                return;
-            }
-            StoredFile stored = store_file_object(repo, root_fd.get(), files[i].path, files[i].st);
-            files[i].checksum = std::move(stored.checksum);
-            if (stored.new_object)
-                new_objects.fetch_add(1, std::memory_order_relaxed);
-            bytes_hashed.fetch_add(stored.bytes_hashed, std::memory_order_relaxed);
-        });
+        // Chunks keep progress reports and cancellation on this thread.
+        constexpr size_t kChunk = 512;
+        for (size_t start = 0; start < files.size(); start += kChunk) {
+            size_t n = std::min(kChunk, files.size() - start);
+            parallel_for(n, [&](size_t k) {
+                size_t i = start + k;
+                if (linked[i]) {
+                    reused.fetch_add(1, std::memory_order_relaxed);
+                    return;
+                }
+                StoredFile stored =
+                    store_file_object(repo, root_fd.get(), files[i].path, files[i].st);
+                files[i].checksum = std::move(stored.checksum);
+                if (stored.new_object)
+                    new_objects.fetch_add(1, std::memory_order_relaxed);
+                bytes_hashed.fetch_add(stored.bytes_hashed, std::memory_order_relaxed);
+            });
+            progress.percent("commit", static_cast<int>((start + n) * 100 / files.size()));
+            check_cancel(progress);
+        }
     }
     stats.files += files.size();
     stats.new_objects += new_objects;
