@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -33,6 +34,12 @@ class Backend {
     // [{"status":"M","path":"..."}]
     virtual nlohmann::json etc_diff() = 0;
     virtual void remote_add(const std::string& name, const std::string& url) = 0;
+    // Package layering; same shape as rebase. Not pure: a backend without layering (the daemon,
+    // until its D-Bus methods exist) refuses with a clear error.
+    virtual nlohmann::json install(const std::vector<std::string>& packages,
+                                   deploy::Progress& progress);
+    virtual nlohmann::json uninstall(const std::vector<std::string>& packages,
+                                     deploy::Progress& progress);
 };
 
 // In-process engine on options.sysroot.
@@ -40,7 +47,6 @@ std::unique_ptr<Backend> make_local_backend(const GlobalOptions& options);
 // deployd over D-Bus (options.bus_address or the system bus).
 std::unique_ptr<Backend> make_daemon_backend(const GlobalOptions& options);
 
-// JSON shapes shared by both backends (the daemon uses them too).
-nlohmann::json deploy_result_json(const deploy::sysroot::DeployResult& result);
+// The JSON shapes of results are in deploy/sysroot/results.hpp (shared with the daemon).
 
 }  // namespace deployctl

@@ -2,24 +2,14 @@
 #include "backend.hpp"
 #include "cli.hpp"
 #include "deploy/error.hpp"
+#include "deploy/layering/layer.hpp"
+#include "deploy/sysroot/results.hpp"
 #include "deploy/sysroot/status.hpp"
 
 namespace deployctl {
 
 using nlohmann::json;
 namespace sr = deploy::sysroot;
-
-json deploy_result_json(const sr::DeployResult& result) {
-    return {{"deployment",
-             {{"id", result.deployment.id()},
-              {"os", result.deployment.os},
-              {"commit", result.deployment.commit},
-              {"version", result.deployment.version},
-              {"path", result.deployment.boot_path()},
-              {"kargs", result.deployment.kargs}}},
-            {"etc_conflicts", result.etc_conflicts},
-            {"removed_deployments", result.removed_deployments}};
-}
 
 namespace {
 
@@ -31,70 +21,46 @@ class LocalBackend : public Backend {
     json status() override { return sr::status_json(sysroot_); }
 
     json upgrade(bool check_only, deploy::Progress& progress) override {
-        auto result = sr::upgrade(sysroot_, {check_only}, progress);
-        json out = {{"commit", result.commit}, {"version", result.version}};
-        switch (result.outcome) {
-            case sr::UpgradeOutcome::Deployed:
-                out["outcome"] = "deployed";
-                out.update(deploy_result_json(*result.deployed));
-                break;
-            case sr::UpgradeOutcome::NoUpdate:
-                out["outcome"] = "no-update";
-                break;
-            case sr::UpgradeOutcome::UpdateAvailable:
-                out["outcome"] = "update-available";
-                break;
-        }
-        return out;
+        return sr::upgrade_result_json(sr::upgrade(sysroot_, {check_only}, progress));
     }
 
     json rebase(const std::string& refspec, deploy::Progress& progress) override {
-        return deploy_result_json(sr::rebase(sysroot_, refspec, progress));
+        return sr::deploy_result_json(sr::rebase(sysroot_, refspec, progress));
     }
 
     json deploy(const std::string& revision, deploy::Progress& progress) override {
-        return deploy_result_json(sr::deploy_revision(sysroot_, revision, progress));
+        return sr::deploy_result_json(sr::deploy_revision(sysroot_, revision, progress));
     }
 
     json rollback(deploy::Progress& progress) override {
-        auto d = sr::rollback(sysroot_, progress);
-        return {{"deployment", {{"id", d.id()}, {"version", d.version}, {"commit", d.commit}}}};
+        return sr::rollback_result_json(sr::rollback(sysroot_, progress));
     }
 
     json kargs(const sr::KargsEdit& edit, deploy::Progress& progress) override {
-        if (edit.empty()) {
-            auto list = sysroot_.deployments();
-            if (list.empty())
-                throw deploy::NotFoundError("no deployment yet");
-            return {{"changed", false}, {"kargs", list.front().kargs}};
-        }
-        auto result = sr::edit_kargs(sysroot_, edit, progress);
-        if (!result) {
-            return {{"changed", false}, {"kargs", sysroot_.deployments().front().kargs}};
-        }
-        json out = deploy_result_json(*result);
-        out["changed"] = true;
-        out["kargs"] = result->deployment.kargs;
-        return out;
+        return sr::run_kargs(sysroot_, edit, progress);
     }
 
     void pin(size_t index, bool pinned) override { sr::set_pinned(sysroot_, index, pinned); }
 
     json cleanup(deploy::Progress& progress) override {
-        auto r = sr::cleanup(sysroot_, progress);
-        return {{"objects_removed", r.objects_removed}, {"bytes_freed", r.bytes_freed}};
+        return sr::cleanup_result_json(sr::cleanup(sysroot_, progress));
     }
 
-    json etc_diff() override {
-        json out = json::array();
-        for (const auto& c : sr::etc_diff(sysroot_)) {
-            out.push_back({{"status", std::string(1, c.status)}, {"path", c.path}});
-        }
-        return out;
-    }
+    json etc_diff() override { return sr::etc_diff_json(sr::etc_diff(sysroot_)); }
 
     void remote_add(const std::string& name, const std::string& url) override {
         sr::add_remote(sysroot_, name, url);
+    }
+
+    json install(const std::vector<std::string>& packages, deploy::Progress& progress) override {
+        return sr::deploy_result_json(
+            deploy::layering::install_packages(sysroot_, packages, progress));
+    }
+
+    json uninstall(const std::vector<std::string>& packages,
+                   deploy::Progress& progress) override {
+        return sr::deploy_result_json(
+            deploy::layering::uninstall_packages(sysroot_, packages, progress));
     }
 
   private:
@@ -102,6 +68,16 @@ class LocalBackend : public Backend {
 };
 
 }  // namespace
+
+json Backend::install(const std::vector<std::string>&, deploy::Progress&) {
+    throw deploy::Error(deploy::ErrorKind::Failed,
+                        "install is not supported over D-Bus yet: use --sysroot");
+}
+
+json Backend::uninstall(const std::vector<std::string>&, deploy::Progress&) {
+    throw deploy::Error(deploy::ErrorKind::Failed,
+                        "uninstall is not supported over D-Bus yet: use --sysroot");
+}
 
 std::unique_ptr<Backend> make_local_backend(const GlobalOptions& options) {
     return std::make_unique<LocalBackend>(options);

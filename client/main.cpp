@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
     deployctl::register_pin_commands(app, options);
     deployctl::register_kargs_command(app, options);
     deployctl::register_etc_command(app, options);
+    deployctl::register_compose_command(app, options);
+    deployctl::register_install_commands(app, options);
 
     try {
         app.parse(argc, argv);

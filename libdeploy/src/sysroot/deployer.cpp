@@ -17,6 +17,7 @@
 #include "deploy/sysroot/operations.hpp"
 #include "deploy/util/fault.hpp"
 #include "deploy/util/fs.hpp"
+#include "retention.hpp"
 
 namespace deploy::sysroot {
 
@@ -53,30 +54,6 @@ void seed_var(int os_fd, int tree_fd, Progress& progress) {
         progress.message("Created /var from the tree's defaults");
 }
 
-// The deployment list after deploying `fresh`: the new default, then the booted one (or the old
-// default when nothing is booted here) as rollback, then pinned ones. Everything else goes.
-std::vector<Deployment> retained_list(const Deployment& fresh, const std::vector<Deployment>& old,
-                                      std::vector<std::string>& dropped) {
-    std::vector<Deployment> out{fresh};
-    auto booted = Sysroot::booted_index(old);
-    std::optional<size_t> rollback =
-        booted ? booted : (old.empty() ? std::nullopt : std::optional<size_t>(0));
-    for (size_t i = 0; i < old.size(); ++i) {
-        if ((rollback && i == *rollback) || old[i].origin.pinned) {
-            out.push_back(old[i]);
-        } else {
-            dropped.push_back(old[i].id());
-        }
-    }
-    // Keep the rollback directly after the new default.
-    if (rollback && out.size() > 2) {
-        auto it = std::find_if(out.begin() + 1, out.end(),
-                               [&](const Deployment& d) { return d.id() == old[*rollback].id(); });
-        std::rotate(out.begin() + 1, it, it + 1);
-    }
-    return out;
-}
-
 }  // namespace
 
 DeployResult deploy_commit(Sysroot& sysroot, const DeployRequest& request, Progress& progress) {
@@ -98,8 +75,10 @@ DeployResult deploy_commit(Sysroot& sysroot, const DeployRequest& request, Progr
     fresh.timestamp = commit.timestamp;
     if (request.kargs) {
         fresh.kargs = *request.kargs;
-    } else if (merge) {
-        fresh.kargs = old[*merge].kargs;
+    } else if (!old.empty()) {
+        // The default's arguments, not the booted one's: a kargs edit not yet booted into is
+        // what the admin asked for last and must survive an upgrade made before the reboot.
+        fresh.kargs = old.front().kargs;
     } else if (commit.metadata.contains("kernel_args") &&
                commit.metadata["kernel_args"].is_array()) {
         for (const auto& a : commit.metadata["kernel_args"]) {

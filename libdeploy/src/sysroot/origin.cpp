@@ -1,5 +1,7 @@
 #include "deploy/sysroot/origin.hpp"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "deploy/error.hpp"
@@ -47,6 +49,16 @@ std::pair<std::string, std::string> split_refspec(const std::string& refspec) {
     return {refspec.substr(0, colon), refspec.substr(colon + 1)};
 }
 
+bool is_valid_os_name(const std::string& os) {
+    if (!path::is_valid_name(os) || os.front() == '.')
+        return false;
+    for (char c : os) {
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
 std::optional<Deployment> parse_deploy_path(const std::string& p) {
     // "/deploy/<os>/<64 hex>.<serial>"
     static const std::string prefix = "/deploy/";
@@ -60,7 +72,7 @@ std::optional<Deployment> parse_deploy_path(const std::string& p) {
     d.os = rest.substr(0, slash);
     std::string id = rest.substr(slash + 1);
     auto dot = id.find('.');
-    if (!path::is_valid_name(d.os) || dot == std::string::npos)
+    if (!is_valid_os_name(d.os) || dot == std::string::npos)
         return std::nullopt;
     d.commit = id.substr(0, dot);
     std::string serial = id.substr(dot + 1);

@@ -3,6 +3,7 @@
 #include "deploy/etc/etc_merge.hpp"
 #include "deploy/sysroot/operations.hpp"
 #include "deploy/util/fs.hpp"
+#include "retention.hpp"
 
 namespace deploy::sysroot {
 
@@ -10,14 +11,8 @@ using nlohmann::json;
 
 json status_json(const Sysroot& sysroot) {
     auto list = sysroot.deployments();
-    auto booted = Sysroot::booted_index(list);
     // The rollback target: what `rollback` would make the default.
-    std::optional<size_t> rollback;
-    if (booted && *booted != 0) {
-        rollback = booted;
-    } else if (list.size() >= 2) {
-        rollback = 1;
-    }
+    auto rollback = rollback_index(list);
     json deployments = json::array();
     for (size_t i = 0; i < list.size(); ++i) {
         const auto& d = list[i];

@@ -29,6 +29,9 @@ struct Deployment {
     std::string origin_relpath() const { return relpath() + ".origin"; }
 };
 
+// An OS name: letters, digits, '-', '_' and '.', not starting with '.'.
+bool is_valid_os_name(const std::string& os);
+
 // Parses "/deploy/<os>/<commit>.<serial>"; nullopt when it is not one.
 std::optional<Deployment> parse_deploy_path(const std::string& path);
 

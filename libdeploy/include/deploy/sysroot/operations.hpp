@@ -23,7 +23,7 @@ struct DeployResult {
 struct DeployRequest {
     std::string commit;
     Origin origin;
-    std::optional<std::vector<std::string>> kargs;  // nullopt: inherit from the merge deployment
+    std::optional<std::vector<std::string>> kargs;  // nullopt: inherit from the default
 };
 DeployResult deploy_commit(Sysroot& sysroot, const DeployRequest& request, Progress& progress);
 

@@ -1,0 +1,206 @@
+"""bench/run: deployctl vs ostree, side by side, interleaved, written to bench/RESULTS.md."""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+
+import measure
+import report
+import scenarios
+from datasets import Dataset
+from tools import Ostree, Ours
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PACKAGES = ["ostree", "debootstrap", "rpm", "createrepo-c", "dnf"]
+QUICK_SETS = ["gen-1k", "gen-10k"]
+FULL_SETS = ["debian", "gen-1k", "gen-10k", "gen-100k", "usr"]
+
+
+def parse_args():
+    p = argparse.ArgumentParser(prog="bench/run", description=__doc__)
+    p.add_argument("--quick", action="store_true",
+                   help="small data sets only (generated 1k/10k, debootstrap), fewer runs")
+    p.add_argument("--runs", type=int, help="counted runs per operation (default 5, quick 3)")
+    p.add_argument("--warmup", type=int, help="warm-up runs, not counted (default 1)")
+    p.add_argument("--runs-large", type=int,
+                   help="counted runs for the large sets (usr, gen-100k); default --runs")
+    p.add_argument("--only", help="comma-separated data sets: " + ",".join(FULL_SETS))
+    p.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    p.add_argument("--deployctl", help="binary to measure (default BUILD_DIR/bin/deployctl, "
+                                       "built if missing)")
+    p.add_argument("--data-dir", help="cache of data sets (default BUILD_DIR/bench-data)")
+    p.add_argument("--results", default=os.path.join(ROOT, "bench", "RESULTS.md"),
+                   help="Markdown file to write (default bench/RESULTS.md)")
+    p.add_argument("--no-install", action="store_true", help="do not apt-get install")
+    p.add_argument("--scratch", choices=["loop-ext4", "data-dir"], default="data-dir",
+                   help="where repositories and sysroots are created: in the data directory, or "
+                        "on a fresh journaled ext4 loop mount (isolated from other work on the "
+                        "machine's filesystem; see RESULTS.md on journal-less ext4)")
+    p.add_argument("--scratch-size", default="60G", help="size of the loop image (sparse)")
+    return p.parse_args()
+
+
+def ensure_packages(no_install):
+    missing = []
+    for pkg in PACKAGES:
+        r = subprocess.run(["dpkg-query", "-W", "-f=${Status}", pkg], capture_output=True,
+                           text=True)
+        if "install ok installed" not in r.stdout:
+            missing.append(pkg)
+    if missing and not no_install:
+        print(f"installing {' '.join(missing)} ...", flush=True)
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        r = subprocess.run(["apt-get", "install", "-y"] + missing, env=env,
+                           stdout=subprocess.DEVNULL)
+        if r.returncode != 0:
+            subprocess.run(["apt-get", "update"], env=env, stdout=subprocess.DEVNULL)
+            subprocess.run(["apt-get", "install", "-y"] + missing, env=env,
+                           stdout=subprocess.DEVNULL)
+    for exe in ("ostree",):
+        if not shutil.which(exe):
+            sys.exit(f"bench/run: {exe} is required (apt-get install {exe})")
+
+
+def ensure_deployctl(args):
+    path = args.deployctl or os.path.join(args.build_dir, "bin", "deployctl")
+    if not os.path.exists(path) and not args.deployctl:
+        print(f"building deployctl in {args.build_dir} ...", flush=True)
+        if not os.path.exists(os.path.join(args.build_dir, "build.ninja")):
+            subprocess.run(["cmake", "-S", ROOT, "-B", args.build_dir, "-G", "Ninja"], check=True)
+        subprocess.run(["cmake", "--build", args.build_dir, "--target", "deployctl"], check=True)
+    if not os.access(path, os.X_OK):
+        sys.exit(f"bench/run: no deployctl at {path}")
+    return os.path.abspath(path)
+
+
+def mount_scratch(data_dir, size):
+    """A fresh journaled ext4 on a sparse loop image: every run starts from the same empty
+    filesystem, whatever the rest of the machine is deleting."""
+    image = os.path.join(data_dir, "scratch.img")
+    mnt = os.path.join(data_dir, "scratch")
+    os.makedirs(mnt, exist_ok=True)
+    if os.path.ismount(mnt):
+        subprocess.run(["umount", mnt], check=True)
+    if os.path.exists(image):
+        os.unlink(image)
+    subprocess.run(["truncate", "-s", size, image], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", image], check=True)
+    subprocess.run(["mount", "-o", "loop", image, mnt], check=True)
+    return mnt
+
+
+def header(deployctl, data_dir, scratch):
+    def out(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return "?"
+    rev = out(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
+    dirty = " (+ uncommitted changes)" if out(["git", "-C", ROOT, "status", "--porcelain",
+                                                "--untracked-files=no"]) else ""
+    ostree_v = out(["ostree", "--version"]).splitlines()
+    ostree_v = ostree_v[1].split(":")[-1].strip().strip("'") if len(ostree_v) > 1 else "?"
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    fstype = out(["stat", "-f", "-c", "%T", data_dir])
+    return [f"- Machine: {os.cpu_count()} CPUs, {mem:.0f} GiB RAM, Linux {platform.release()}, "
+            f"trees on {fstype}, repositories and sysroots on "
+            f"{'a fresh journaled ext4 loop mount' if scratch == 'loop-ext4' else 'the same'}; "
+            f"load average {os.getloadavg()[0]:.1f} at the end.",
+            f"- deployctl: {deployctl} at commit {rev}{dirty}; ostree {ostree_v} (Debian)."]
+
+
+def run_dataset(ds, tools, args, work, runs, warmup, store_dir):
+    ds.prepare()
+    big = ds.name in ("usr",)
+    scenarios.TRASH = None if big else os.path.join(work, "trash")
+    print(f"== {ds.name}: building the base repositories (v1, v2, v3) ...", flush=True)
+    base = {}
+    for tool in tools:
+        base[tool.name] = os.path.join(work, tool.name, "base-repo")
+        scenarios.make_base_repo(tool, ds, base[tool.name])
+    samples = {}
+    disk = {}
+    errors = []
+    t_start = time.time()
+    for i in range(warmup + runs):
+        counted = i >= warmup
+        for tool in tools:
+            def record(op, sample, tool=tool):
+                if counted:
+                    samples.setdefault(op, {}).setdefault(tool.name, []).append(sample)
+
+            def disk_rec(n, kib, base_kib, count, tool=tool):
+                disk.setdefault(tool.name, {})[str(n)] = {"kib": kib, "base": base_kib,
+                                                          "count": count}
+            for name, fn in (("store", lambda: scenarios.store(tool, ds, work, record)),
+                             ("sysroot", lambda: scenarios.sysroot(tool, base[tool.name], work,
+                                                                   record, disk_rec)),
+                             ("pull", lambda: scenarios.pull(tool, base[tool.name], work,
+                                                             record))):
+                try:
+                    fn()
+                except (measure.CommandFailed, RuntimeError, OSError) as e:
+                    msg = f"{tool.name} {name}: {e}"
+                    if msg not in errors:
+                        errors.append(msg)
+                    print(f"   ERROR {msg}", flush=True)
+        print(f"   run {i + 1}/{warmup + runs}{'' if counted else ' (warm-up)'} done, "
+              f"{time.time() - t_start:.0f} s", flush=True)
+    for tool in tools:
+        for sub in ("sysroot", "pull", "store", "base-repo"):
+            scenarios.really_remove(os.path.join(work, tool.name, sub))
+    scenarios.empty_trash()
+    result = {"describe": ds.describe(), "runs": runs, "warmup": warmup, "samples": samples,
+              "disk": disk, "errors": errors, "quick": args.quick, "scratch": args.scratch,
+              "date": datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")}
+    with open(os.path.join(store_dir, ds.name + ".json"), "w") as f:
+        json.dump(result, f, indent=1)
+    return errors
+
+
+def main():
+    args = parse_args()
+    runs = args.runs if args.runs is not None else (3 if args.quick else 5)
+    # The base repositories are built from the same trees just before, so caches are warm
+    # already; --quick skips the extra warm-up run.
+    warmup = args.warmup if args.warmup is not None else (0 if args.quick or runs == 1 else 1)
+    data_dir = os.path.abspath(args.data_dir or os.path.join(args.build_dir, "bench-data"))
+    os.makedirs(data_dir, exist_ok=True)
+    ensure_packages(args.no_install)
+    deployctl = ensure_deployctl(args)
+    results = os.path.abspath(args.results)
+    default_results = results == os.path.join(ROOT, "bench", "RESULTS.md")
+    store_dir = os.path.join(data_dir, "results") if default_results else results + ".d"
+    os.makedirs(store_dir, exist_ok=True)
+    work = os.path.join(data_dir, "work")
+    scenarios.really_remove(work)  # leftovers of an interrupted run
+    mounted = None
+    if args.scratch == "loop-ext4":
+        mounted = mount_scratch(data_dir, args.scratch_size)
+        work = os.path.join(mounted, "work")
+    measure.LOG = open(os.path.join(data_dir, "bench.log"), "w")
+    sets = args.only.split(",") if args.only else (QUICK_SETS if args.quick else FULL_SETS)
+    tools = [Ours(deployctl), Ostree()]
+    print(f"bench: {', '.join(sets)}; {runs} counted run(s) + {warmup} warm-up; "
+          f"log {measure.LOG.name}", flush=True)
+    failed = []
+    for name in sets:
+        n = args.runs_large if name in ("usr", "gen-100k") and args.runs_large else runs
+        failed += run_dataset(Dataset(name, data_dir), tools, args, work, n, warmup, store_dir)
+        report.write(results, store_dir, header(deployctl, data_dir, args.scratch))
+        print(f"   wrote {results}", flush=True)
+    if mounted:
+        subprocess.run(["umount", mounted])
+    if failed:
+        print("bench: some operations failed:\n  " + "\n  ".join(failed), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

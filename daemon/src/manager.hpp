@@ -1,0 +1,83 @@
+// The org.deployd.Deploy1 object: authorizes and validates requests, keeps one transaction at a
+// time (Busy for a different request, join for the identical one), keeps finished transactions
+// for late clients, serves status, and decides when the daemon is idle.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "authorizer.hpp"
+#include "config.hpp"
+#include "deploy/sysroot/sysroot.hpp"
+#include "deployd/generated/adaptor.h"
+#include "event_loop.hpp"
+#include "transaction.hpp"
+
+namespace deployd {
+
+struct ManagerOptions {
+    deploy::sysroot::SysrootOptions sysroot;
+    DaemonConfig config;
+};
+
+class Manager : public sdbus::AdaptorInterfaces<org::deployd::Deploy1_adaptor> {
+  public:
+    Manager(sdbus::IConnection& bus, EventLoop& loop, sdbus::IProxy& driver,
+            ManagerOptions options);
+    ~Manager();
+
+    // No transaction pending or running and nothing asked of us for the idle timeout.
+    bool idle() const;
+    // Cancels what runs and waits for it (daemon shutdown).
+    void shutdown();
+
+  private:
+    // D-Bus interface.
+    std::string GetStatus() override;
+    std::string EtcDiff() override;
+    sdbus::ObjectPath Upgrade(const bool& check_only) override;
+    sdbus::ObjectPath Deploy(const std::string& revision) override;
+    sdbus::ObjectPath Rebase(const std::string& refspec) override;
+    sdbus::ObjectPath Rollback() override;
+    sdbus::ObjectPath KernelArgs(const std::vector<std::string>& append,
+                                 const std::vector<std::string>& remove,
+                                 const std::vector<std::string>& replace) override;
+    sdbus::ObjectPath Cleanup() override;
+    sdbus::ObjectPath Pin(const uint32_t& index, const bool& pinned) override;
+    sdbus::ObjectPath RemoteAdd(const std::string& name, const std::string& url) override;
+    std::tuple<bool, sdbus::ObjectPath> AutomaticUpdateTrigger() override;
+    std::string Version() override;
+    std::string Deployments() override;
+    std::string BootedDeployment() override;
+    std::string DefaultDeployment() override;
+    std::string RollbackDeployment() override;
+    sdbus::ObjectPath ActiveTransaction() override;
+    std::string AutomaticUpdatePolicy() override;
+
+    // Authorizes the caller of the current method for `action` (first thing every mutating
+    // handler does), then builds the request (validation) and submits it.
+    template <typename Build>
+    sdbus::ObjectPath request(const char* action, Build&& build);
+    std::string submit(const Caller& caller, OperationRequest request, bool start_now);
+    std::string deployment_id(const char* flag);
+    void on_name_owner_changed(const std::string& name, const std::string& old_owner,
+                               const std::string& new_owner);
+    void on_phase_change(Transaction& tx);
+    void retire(const std::shared_ptr<Transaction>& tx);
+    void touch();
+
+    sdbus::IConnection& bus_;
+    EventLoop& loop_;
+    Authorizer authorizer_;
+    ManagerOptions options_;
+    deploy::sysroot::Sysroot sysroot_;  // read-only use on the loop thread
+    std::shared_ptr<Transaction> active_;
+    std::deque<std::shared_ptr<Transaction>> finished_;  // kept for late clients
+    EventLoop::Clock::time_point last_activity_;
+    bool stopping_ = false;
+};
+
+}  // namespace deployd

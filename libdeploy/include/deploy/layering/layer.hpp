@@ -1,0 +1,26 @@
+// Package layering on a sysroot: the deployed tree is the base commit plus the packages the
+// origin requests, rebuilt from the base every time (install, uninstall, upgrade, rebase).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "deploy/sysroot/operations.hpp"
+
+namespace deploy::layering {
+
+// The commit to deploy for `base` with the origin's layering requests: `base` itself when there
+// are none, else a new local commit (parent = base). Repos come from the merge deployment's
+// /etc/yum.repos.d. Unresolvable requests throw ResolveError; nothing is deployed.
+std::string build_layered_commit(sysroot::Sysroot& sysroot, const sysroot::Deployment& merge,
+                                 const std::string& base, const sysroot::Origin& origin,
+                                 Progress& progress);
+
+// `deployctl install PKG|FILE.rpm...`: adds the requests and deploys the result.
+sysroot::DeployResult install_packages(sysroot::Sysroot& sysroot,
+                                       const std::vector<std::string>& specs, Progress& progress);
+// `deployctl uninstall PKG...`: drops layered requests (by name or local file name).
+sysroot::DeployResult uninstall_packages(sysroot::Sysroot& sysroot,
+                                         const std::vector<std::string>& names, Progress& progress);
+
+}  // namespace deploy::layering

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# upgrade re-applies layering on the new base: the layered package and its dependency are
+# re-resolved (libfoo 1.0 -> 1.1 from the updated repo). If the request no longer resolves, the
+# upgrade fails and the deployments stay as they are.
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/common.sh"
+. "$HERE/lib/layering.sh"
+
+step "base 1.0 with bar layered"
+build_fixture_repo
+"$DEPLOYCTL" repo init --repo "$REMOTE"
+write_treefile tf.json os/base 1.0
+"$DEPLOYCTL" compose --repo "$REMOTE" tf.json >/dev/null
+dctl init --os testos >/dev/null
+dctl remote add origin "file://$REMOTE" >/dev/null
+dctl rebase origin:os/base >/dev/null
+write_yum_repo "$(default_deployment_dir)/etc"
+dctl install bar >/dev/null
+echo "admin=1" >> "$(default_deployment_dir)/etc/bar.conf"
+reboot_into_default
+
+step "base 2.0 and libfoo 1.1 published; upgrade"
+publish_libfoo_upgrade
+write_treefile tf.json os/base 2.0
+base2=$("$DEPLOYCTL" compose --repo "$REMOTE" tf.json)
+dctl upgrade | tee up.out
+dctl status --json > st.json
+[ "$(json_field 'd["deployments"][0]["version"]' < st.json)" = "2.0" ] || fail "version 2.0"
+[ "$(json_field 'd["deployments"][0]["base_commit"]' < st.json)" = "$base2" ] ||
+    fail "base_commit is the new base"
+[ "$(json_field 'd["deployments"][0]["layered_packages"]' < st.json)" = "['bar']" ] ||
+    fail "layering request kept"
+[ "$(json_field 'd["deployments"][0]["commit"]' < st.json)" != "$base2" ] ||
+    fail "the upgraded deployment must be a layered commit"
+d=$(default_deployment_dir)
+[ -x "$d/usr/bin/bar" ] || fail "bar not re-applied"
+grep -q 'libfoo 1.1' "$d/usr/lib/libfoo.txt" || fail "libfoo not upgraded to 1.1"
+grep -q 'admin=1' "$d/etc/bar.conf" || fail "the admin's change to /etc/bar.conf was lost"
+expect_rc 77 dctl upgrade
+
+step "a request that no longer resolves fails the upgrade, nothing deployed"
+reboot_into_default
+rm -f "$RPMREPO"/libfoo-*.rpm
+createrepo_c --quiet "$RPMREPO" >/dev/null
+write_treefile tf.json os/base 3.0
+"$DEPLOYCTL" compose --repo "$REMOTE" tf.json >/dev/null
+before=$(snapshot)
+expect_error "nothing provides libfoo.so.1 needed by bar-1.0-1.noarch" dctl upgrade
+[ "$(snapshot)" = "$before" ] || fail "a failed upgrade changed the sysroot"
+"$DEPLOYCTL" repo fsck --repo "$SR/repo" >/dev/null || fail "fsck"
+echo PASS

@@ -1,0 +1,46 @@
+#include <catch2/catch.hpp>
+
+#include "config.hpp"
+#include "deploy/error.hpp"
+
+using deployd::AutomaticUpdatePolicy;
+using deployd::parse_config;
+
+TEST_CASE("an empty configuration gives the defaults", "[daemon][config]") {
+    auto config = parse_config("", "deployd.conf");
+    CHECK(config.idle_exit_seconds == 60);
+    CHECK(config.automatic_update_policy == AutomaticUpdatePolicy::None);
+}
+
+TEST_CASE("known keys are read, comments and blanks skipped", "[daemon][config]") {
+    auto config = parse_config(
+        "# c\n\n[Daemon]\n IdleExitTimeout = 0 \nAutomaticUpdatePolicy=stage\n", "deployd.conf");
+    CHECK(config.idle_exit_seconds == 0);
+    CHECK(config.automatic_update_policy == AutomaticUpdatePolicy::Stage);
+}
+
+TEST_CASE("unknown keys, sections and values are errors naming the line", "[daemon][config]") {
+    auto message = [](const std::string& text) {
+        try {
+            parse_config(text, "f.conf");
+        } catch (const deploy::InvalidError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    CHECK(message("[Daemon]\nIdle=1\n").find("f.conf:2: unknown key 'Idle'") == 0);
+    CHECK(message("[Other]\n").find("f.conf:1: unknown section [Other]") == 0);
+    CHECK(message("[Daemon]\nIdleExitTimeout=-1\n").find("f.conf:2: IdleExitTimeout") == 0);
+    CHECK(message("[Daemon]\nIdleExitTimeout=5s\n").find("f.conf:2: IdleExitTimeout") == 0);
+    CHECK(message("[Daemon]\nAutomaticUpdatePolicy=Check\n").find("must be none, check or stage") !=
+          std::string::npos);
+    CHECK(message("IdleExitTimeout=1\n").find("outside of [Daemon]") != std::string::npos);
+    CHECK(message("[Daemon]\njunk\n").find("expected KEY=VALUE") != std::string::npos);
+    CHECK(message("[Daemon\n").find("malformed section") != std::string::npos);
+}
+
+TEST_CASE("a missing optional file gives the defaults, a missing given file fails",
+          "[daemon][config]") {
+    CHECK(deployd::load_config("/nonexistent/deployd.conf", false).idle_exit_seconds == 60);
+    CHECK_THROWS_AS(deployd::load_config("/nonexistent/deployd.conf", true), deploy::Error);
+}
