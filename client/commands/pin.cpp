@@ -8,10 +8,12 @@ static void add_pin_command(CLI::App& app, GlobalOptions& options, const char* n
     auto* cmd =
         app.add_subcommand(name, pinned ? "Keep deployment N (status index) regardless of retention"
                                         : "Let retention remove deployment N again");
-    auto index = std::make_shared<size_t>(0);
-    cmd->add_option("N", *index, "Index as shown by status (0 = default)")->required();
+    auto index = std::make_shared<int>(0);
+    cmd->add_option("N", *index, "Index as shown by status (0 = default)")
+        ->required()
+        ->check(CLI::NonNegativeNumber);
     cmd->callback([&options, index, pinned] {
-        open_backend(options)->pin(*index, pinned);
+        open_backend(options)->pin(static_cast<size_t>(*index), pinned);
         fmt::print("Deployment {} is {}.\n", *index, pinned ? "pinned" : "unpinned");
     });
 }
