@@ -50,6 +50,10 @@ assert any(n.startswith("bar-1.0") for n in names), names
 assert all("sha256" in p for p in c["metadata"]["packages"]), c["metadata"]["packages"]
 PY
 
+dctl db diff "$base" "$layered" | tee dbdiff.out
+grep -q '^Added:      bar-1.0-1.noarch$' dbdiff.out || fail "db diff lists bar as added"
+grep -q '^Added:      libfoo-1.0-1.noarch$' dbdiff.out || fail "db diff lists libfoo as added"
+
 step "the base deployment and the store are untouched"
 [ "$(cd "$base_dir" && find . -printf '%p %s %i\n' | sort | md5sum)" = "$base_listing" ] ||
     fail "the base deployment changed"

@@ -37,6 +37,12 @@ d=$(default_deployment_dir)
 grep -q 'libfoo 1.1' "$d/usr/lib/libfoo.txt" || fail "libfoo not upgraded to 1.1"
 grep -q 'admin=1' "$d/etc/bar.conf" || fail "the admin's change to /etc/bar.conf was lost"
 expect_rc 77 dctl upgrade
+dctl db diff | tee dbdiff.out
+grep -q '^Upgraded:   libfoo-1.0-1.noarch -> libfoo-1.1-1.noarch$' dbdiff.out ||
+    fail "db diff shows the libfoo upgrade"
+dctl --json db diff > dbdiff.json
+[ "$(json_field 'd["added"] + d["removed"] + d["downgraded"]' < dbdiff.json)" = "[]" ] ||
+    fail "db diff: only libfoo changed"
 
 step "a request that no longer resolves fails the upgrade, nothing deployed"
 reboot_into_default
