@@ -151,15 +151,15 @@ def run_dataset(ds, tools, args, work, runs, warmup, store_dir):
                     print(f"   ERROR {msg}", flush=True)
         print(f"   run {i + 1}/{warmup + runs}{'' if counted else ' (warm-up)'} done, "
               f"{time.time() - t_start:.0f} s", flush=True)
-    for tool in tools:
-        for sub in ("sysroot", "pull", "store", "base-repo"):
-            scenarios.really_remove(os.path.join(work, tool.name, sub))
-    scenarios.empty_trash()
     result = {"describe": ds.describe(), "runs": runs, "warmup": warmup, "samples": samples,
               "disk": disk, "errors": errors, "quick": args.quick, "scratch": args.scratch,
               "date": datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC")}
     with open(os.path.join(store_dir, ds.name + ".json"), "w") as f:
         json.dump(result, f, indent=1)
+    for tool in tools:
+        for sub in ("sysroot", "pull", "store", "base-repo"):
+            scenarios.really_remove(os.path.join(work, tool.name, sub))
+    scenarios.empty_trash()
     return errors
 
 

@@ -77,8 +77,13 @@ void write_file_object(Repo& repo, const FileHeader& header, int content_fd,
                 throw_errno("cannot set times on staged object for", what);
             }
         } else {
-            UniqueFd out(
-                ::openat(tmp_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+            // An anonymous O_TMPFILE inode: no name in tmp/ to create, unlink or leak.
+            UniqueFd out(::openat(tmp_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600));
+            bool anonymous = static_cast<bool>(out);
+            if (!anonymous) {
+                out.reset(
+                    ::openat(tmp_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+            }
             if (!out)
                 throw_errno("cannot stage object for", what);
             if (::lseek(content_fd, 0, SEEK_SET) != 0)
@@ -100,6 +105,10 @@ void write_file_object(Repo& repo, const FileHeader& header, int content_fd,
             struct timespec times[2] = {{0, 0}, {0, 0}};
             if (::futimens(out.get(), times) != 0) {
                 throw_errno("cannot set times on staged object for", what);
+            }
+            if (anonymous) {
+                repo.publish_anonymous_file(out.get(), checksum);
+                return;
             }
         }
     } catch (...) {

@@ -106,11 +106,22 @@ static void ensure_prefix_dir(int objects_fd, const std::string& checksum) {
     }
 }
 
+// Runs a link/rename into objects/xx/, creating the prefix directory only when it is missing
+// (a failed mkdir per object showed up in profiles).
+template <typename Op>
+static int with_prefix_dir(int objects_fd, const std::string& checksum, Op op) {
+    int rc = op();
+    if (rc != 0 && errno == ENOENT) {
+        ensure_prefix_dir(objects_fd, checksum);
+        rc = op();
+    }
+    return rc;
+}
+
 std::string Repo::write_metadata(ObjectType type, const std::string& data) {
     std::string checksum = Sha256::hex_of(data);
     if (has_object(checksum, type))
         return checksum;
-    ensure_prefix_dir(objects_fd_.get(), checksum);
     std::string tmp = fmt::format("meta-{}-{}", ::getpid(), checksum);
     UniqueFd fd(
         ::openat(tmp_fd_.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
@@ -130,8 +141,10 @@ std::string Repo::write_metadata(ObjectType type, const std::string& data) {
     }
     fd.reset();
     // Durability comes from sync() (one syncfs per transaction) before any ref points here.
-    if (::renameat(tmp_fd_.get(), tmp.c_str(), objects_fd_.get(),
-                   object_relpath(checksum, type).c_str()) != 0) {
+    std::string rel = object_relpath(checksum, type);
+    if (with_prefix_dir(objects_fd_.get(), checksum, [&] {
+            return ::renameat(tmp_fd_.get(), tmp.c_str(), objects_fd_.get(), rel.c_str());
+        }) != 0) {
         int err = errno;
         ::unlinkat(tmp_fd_.get(), tmp.c_str(), 0);
         throw SystemError(err, "cannot store object", checksum);
@@ -171,17 +184,34 @@ Commit Repo::read_commit(const std::string& checksum) const {
 }
 
 void Repo::publish_staged_file(const std::string& tmp_name, const std::string& checksum) {
-    ensure_prefix_dir(objects_fd_.get(), checksum);
     std::string rel = object_relpath(checksum, ObjectType::File);
     // renameat over an existing object would replace an inode that checkouts link to; link
     // semantics (fail if present) keep existing objects untouched.
-    if (::linkat(tmp_fd_.get(), tmp_name.c_str(), objects_fd_.get(), rel.c_str(), 0) != 0 &&
+    if (with_prefix_dir(objects_fd_.get(), checksum,
+                        [&] {
+                            return ::linkat(tmp_fd_.get(), tmp_name.c_str(), objects_fd_.get(),
+                                            rel.c_str(), 0);
+                        }) != 0 &&
         errno != EEXIST) {
         int err = errno;
         ::unlinkat(tmp_fd_.get(), tmp_name.c_str(), 0);
         throw SystemError(err, "cannot store object", checksum);
     }
     ::unlinkat(tmp_fd_.get(), tmp_name.c_str(), 0);
+}
+
+void Repo::publish_anonymous_file(int fd, const std::string& checksum) {
+    std::string rel = object_relpath(checksum, ObjectType::File);
+    std::string proc = fmt::format("/proc/self/fd/{}", fd);
+    // One directory operation per object: the O_TMPFILE inode gets its only name here.
+    if (with_prefix_dir(objects_fd_.get(), checksum,
+                        [&] {
+                            return ::linkat(AT_FDCWD, proc.c_str(), objects_fd_.get(), rel.c_str(),
+                                            AT_SYMLINK_FOLLOW);
+                        }) != 0 &&
+        errno != EEXIST) {
+        throw_errno("cannot store object", checksum);
+    }
 }
 
 // ---- refs ----
@@ -302,10 +332,11 @@ std::string Repo::resolve_rev(const std::string& rev) const {
     if (!rev.empty() && rev.back() == '^') {
         std::string child = resolve_rev(rev.substr(0, rev.size() - 1));
         std::string parent = read_commit(child).parent;
-        if (parent.empty()) throw NotFoundError(fmt::format("{}: commit has no parent", rev));
+        if (parent.empty())
+            throw NotFoundError(fmt::format("{}: commit has no parent", rev));
         if (!has_object(parent, ObjectType::Commit)) {
-            throw NotFoundError(fmt::format("{}: parent commit {} is not in the repository", rev,
-                                            parent));
+            throw NotFoundError(
+                fmt::format("{}: parent commit {} is not in the repository", rev, parent));
         }
         return parent;
     }

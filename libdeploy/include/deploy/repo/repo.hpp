@@ -54,6 +54,8 @@ class Repo {
 
     // Moves a fully written staged file (in tmp/) into place as the object; no-op if present.
     void publish_staged_file(const std::string& tmp_name, const std::string& checksum);
+    // Same for a complete O_TMPFILE file opened in tmp/ (no name to clean up after a crash).
+    void publish_anonymous_file(int fd, const std::string& checksum);
 
     // Refs. Names are slash-separated valid components of [A-Za-z0-9._-]; "remote:ref" addresses
     // a remote ref.

@@ -25,7 +25,11 @@ struct Deployment {
     // Relative to the sysroot: "deploy/<os>/<commit>.<serial>".
     std::string relpath() const { return "deploy/" + os + "/" + id(); }
     // As the booted machine sees it: "/deploy/<os>/<id>" (the deploy= kernel argument).
-    std::string boot_path() const { return "/" + relpath(); }
+    std::string boot_path() const {
+        std::string path = "/";  // built by append: gcc 12 -O3 warns falsely on "/" + string
+        path.append(relpath());
+        return path;
+    }
     std::string origin_relpath() const { return relpath() + ".origin"; }
 };
 
