@@ -40,6 +40,11 @@ class Backend {
                                    deploy::Progress& progress);
     virtual nlohmann::json uninstall(const std::vector<std::string>& packages,
                                      deploy::Progress& progress);
+    virtual nlohmann::json override_remove(const std::vector<std::string>& packages,
+                                           deploy::Progress& progress);
+    virtual nlohmann::json override_reset(const std::vector<std::string>& packages, bool all,
+                                          deploy::Progress& progress);
+    virtual nlohmann::json reset(deploy::Progress& progress);
 };
 
 // In-process engine on options.sysroot.

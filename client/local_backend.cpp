@@ -57,10 +57,25 @@ class LocalBackend : public Backend {
             deploy::layering::install_packages(sysroot_, packages, progress));
     }
 
-    json uninstall(const std::vector<std::string>& packages,
-                   deploy::Progress& progress) override {
+    json uninstall(const std::vector<std::string>& packages, deploy::Progress& progress) override {
         return sr::deploy_result_json(
             deploy::layering::uninstall_packages(sysroot_, packages, progress));
+    }
+
+    json override_remove(const std::vector<std::string>& packages,
+                         deploy::Progress& progress) override {
+        return sr::deploy_result_json(
+            deploy::layering::override_remove(sysroot_, packages, progress));
+    }
+
+    json override_reset(const std::vector<std::string>& packages, bool all,
+                        deploy::Progress& progress) override {
+        return sr::deploy_result_json(
+            deploy::layering::override_reset(sysroot_, packages, all, progress));
+    }
+
+    json reset(deploy::Progress& progress) override {
+        return sr::deploy_result_json(deploy::layering::reset_layering(sysroot_, progress));
     }
 
   private:
@@ -77,6 +92,21 @@ json Backend::install(const std::vector<std::string>&, deploy::Progress&) {
 json Backend::uninstall(const std::vector<std::string>&, deploy::Progress&) {
     throw deploy::Error(deploy::ErrorKind::Failed,
                         "uninstall is not supported over D-Bus yet: use --sysroot");
+}
+
+json Backend::override_remove(const std::vector<std::string>&, deploy::Progress&) {
+    throw deploy::Error(deploy::ErrorKind::Failed,
+                        "override remove is not supported over D-Bus yet: use --sysroot");
+}
+
+json Backend::override_reset(const std::vector<std::string>&, bool, deploy::Progress&) {
+    throw deploy::Error(deploy::ErrorKind::Failed,
+                        "override reset is not supported over D-Bus yet: use --sysroot");
+}
+
+json Backend::reset(deploy::Progress&) {
+    throw deploy::Error(deploy::ErrorKind::Failed,
+                        "reset is not supported over D-Bus yet: use --sysroot");
 }
 
 std::unique_ptr<Backend> make_local_backend(const GlobalOptions& options) {

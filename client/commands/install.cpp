@@ -23,6 +23,33 @@ void register_install_commands(CLI::App& app, GlobalOptions& options) {
         TerminalProgress progress(options.json);
         print_deploy_result(options, open_backend(options)->uninstall(*names, progress));
     });
+
+    auto* override_cmd =
+        app.add_subcommand("override", "Remove base packages (or undo that) on a new deployment");
+    override_cmd->require_subcommand(1);
+    auto* remove = override_cmd->add_subcommand("remove", "Remove packages of the base");
+    auto removed = std::make_shared<std::vector<std::string>>();
+    remove->add_option("PACKAGES", *removed, "Base package names")->required();
+    remove->callback([&options, removed] {
+        TerminalProgress progress(options.json);
+        print_deploy_result(options, open_backend(options)->override_remove(*removed, progress));
+    });
+    auto* reset_override = override_cmd->add_subcommand("reset", "Undo base package overrides");
+    auto reset_names = std::make_shared<std::vector<std::string>>();
+    auto all = std::make_shared<bool>(false);
+    reset_override->add_option("PACKAGES", *reset_names, "Overridden package names");
+    reset_override->add_flag("--all", *all, "Undo every override");
+    reset_override->callback([&options, reset_names, all] {
+        TerminalProgress progress(options.json);
+        print_deploy_result(options,
+                            open_backend(options)->override_reset(*reset_names, *all, progress));
+    });
+
+    auto* reset = app.add_subcommand("reset", "Drop all layered packages and overrides");
+    reset->callback([&options] {
+        TerminalProgress progress(options.json);
+        print_deploy_result(options, open_backend(options)->reset(progress));
+    });
 }
 
 }  // namespace deployctl

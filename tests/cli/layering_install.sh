@@ -83,5 +83,26 @@ expect_error "not layered" dctl uninstall bar
 dctl uninstall localtool >/dev/null
 [ "$(dctl status --json | json_field 'd["deployments"][0]["commit"]')" = "$base" ] ||
     fail "with nothing layered the base commit itself is deployed"
+
+step "override remove / reset, reset"
+before=$(snapshot)
+expect_error "cannot resolve" dctl override remove filesystem
+[ "$(snapshot)" = "$before" ] || fail "a refused override changed the sysroot"
+dctl override remove base-files >/dev/null
+d=$(default_deployment_dir)
+[ ! -e "$d/usr/lib/os-release" ] || fail "base-files still installed"
+[ "$(dctl status --json | json_field 'd["deployments"][0]["removed_packages"]')" = "['base-files']" ] ||
+    fail "removed_packages"
+dctl override reset --all >/dev/null
+[ "$(dctl status --json | json_field 'd["deployments"][0]["commit"]')" = "$base" ] ||
+    fail "override reset --all gives the base back"
+dctl install bar >/dev/null
+dctl override remove base-files >/dev/null
+[ -x "$(default_deployment_dir)/usr/bin/bar" ] || fail "install + override together"
+dctl reset >/dev/null
+dctl status --json > st.json
+[ "$(json_field 'd["deployments"][0]["commit"]' < st.json)" = "$base" ] || fail "reset"
+[ "$(json_field 'd["deployments"][0]["layered_packages"] + d["deployments"][0]["removed_packages"]' < st.json)" = "[]" ] ||
+    fail "reset clears the requests"
 "$DEPLOYCTL" repo fsck --repo "$SR/repo" >/dev/null || fail "fsck"
 echo PASS

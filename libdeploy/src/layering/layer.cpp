@@ -51,7 +51,8 @@ std::string cache_dir(const Sysroot& sysroot) {
 }
 
 bool has_layering(const Origin& origin) {
-    return !origin.requested_packages.empty() || !origin.requested_local_packages.empty();
+    return !origin.requested_packages.empty() || !origin.requested_local_packages.empty() ||
+           !origin.removed_packages.empty();
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -126,6 +127,7 @@ std::string build_layered_commit(Sysroot& sysroot, const Deployment& merge, cons
     request.cache_dir = cache_dir(sysroot);
     request.installed_root = root;
     request.install = origin.requested_packages;
+    request.remove = origin.removed_packages;
     for (const auto& file : origin.requested_local_packages)
         request.local_rpms.push_back(local_rpm_dir(sysroot) + "/" + file);
     Resolution resolution = resolve(request, progress);
@@ -139,12 +141,15 @@ std::string build_layered_commit(Sysroot& sysroot, const Deployment& merge, cons
     options.parent = base;
     options.version = base_commit.version;
     options.subject = fmt::format("layered on {}", base.substr(0, 12));
+    for (const auto& p : resolution.erase)
+        progress.message(fmt::format("Removing base package {}", p.nevra));
     options.metadata = base_commit.metadata;
     options.metadata["packages"] = package_metadata(
         root, resolution.install, base_commit.metadata.value("packages", nlohmann::json::array()));
     options.metadata["base_commit"] = base;
     options.metadata["layered_packages"] = origin.requested_packages;
     options.metadata["layered_local_packages"] = origin.requested_local_packages;
+    options.metadata["removed_packages"] = origin.removed_packages;
     ProgressTask task(progress, "commit");
     return repo::commit_tree(repo, work.fd(), "root", options, progress).commit;
 }
@@ -215,6 +220,58 @@ sysroot::DeployResult uninstall_packages(Sysroot& sysroot, const std::vector<std
         }
         local.erase(it);
     }
+    return deploy_layered(sysroot, merge, origin, progress);
+}
+
+sysroot::DeployResult override_remove(Sysroot& sysroot, const std::vector<std::string>& names,
+                                      Progress& progress) {
+    if (names.empty())
+        throw InvalidError("override remove: at least one package is required");
+    auto lock = sysroot.lock("override remove " + join(names));
+    auto list = sysroot.deployments();
+    const Deployment& merge = require_merge(list);
+    Origin origin = merge.origin;
+    for (const auto& name : names) {
+        auto& removed = origin.removed_packages;
+        if (std::find(removed.begin(), removed.end(), name) != removed.end())
+            throw InvalidError(fmt::format("package '{}' is already removed", name));
+        removed.push_back(name);
+    }
+    return deploy_layered(sysroot, merge, origin, progress);
+}
+
+sysroot::DeployResult override_reset(Sysroot& sysroot, const std::vector<std::string>& names,
+                                     bool all, Progress& progress) {
+    if (names.empty() && !all)
+        throw InvalidError("override reset: give packages or --all");
+    auto lock = sysroot.lock("override reset");
+    auto list = sysroot.deployments();
+    const Deployment& merge = require_merge(list);
+    Origin origin = merge.origin;
+    auto& removed = origin.removed_packages;
+    if (all) {
+        if (removed.empty())
+            throw InvalidError("override reset: there are no overrides");
+        removed.clear();
+    }
+    for (const auto& name : names) {
+        auto it = std::find(removed.begin(), removed.end(), name);
+        if (it == removed.end())
+            throw NotFoundError(fmt::format("package '{}' is not overridden", name));
+        removed.erase(it);
+    }
+    return deploy_layered(sysroot, merge, origin, progress);
+}
+
+sysroot::DeployResult reset_layering(Sysroot& sysroot, Progress& progress) {
+    auto lock = sysroot.lock("reset");
+    auto list = sysroot.deployments();
+    const Deployment& merge = require_merge(list);
+    Origin origin = merge.origin;
+    origin.requested_packages.clear();
+    origin.requested_local_packages.clear();
+    origin.removed_packages.clear();
+    origin.replaced_packages.clear();
     return deploy_layered(sysroot, merge, origin, progress);
 }
 

@@ -23,4 +23,14 @@ sysroot::DeployResult install_packages(sysroot::Sysroot& sysroot,
 sysroot::DeployResult uninstall_packages(sysroot::Sysroot& sysroot,
                                          const std::vector<std::string>& names, Progress& progress);
 
+// `deployctl override remove PKG...`: removes base packages from the deployed tree.
+sysroot::DeployResult override_remove(sysroot::Sysroot& sysroot,
+                                      const std::vector<std::string>& names, Progress& progress);
+// `deployctl override reset PKG...|--all`: drops base package overrides.
+sysroot::DeployResult override_reset(sysroot::Sysroot& sysroot,
+                                     const std::vector<std::string>& names, bool all,
+                                     Progress& progress);
+// `deployctl reset`: drops every layering request and override (deploys the base itself).
+sysroot::DeployResult reset_layering(sysroot::Sysroot& sysroot, Progress& progress);
+
 }  // namespace deploy::layering
