@@ -9,6 +9,14 @@ namespace deploy::sysroot {
 
 using nlohmann::json;
 
+// Names from repos and local .rpm files alike: both are layered on the base.
+static std::vector<std::string> layered_packages(const Origin& origin) {
+    std::vector<std::string> out = origin.requested_packages;
+    out.insert(out.end(), origin.requested_local_packages.begin(),
+               origin.requested_local_packages.end());
+    return out;
+}
+
 json status_json(const Sysroot& sysroot) {
     auto list = sysroot.deployments();
     // The rollback target: what `rollback` would make the default.
@@ -30,7 +38,7 @@ json status_json(const Sysroot& sysroot) {
                                {"rollback", rollback && *rollback == i},
                                {"pinned", d.origin.pinned},
                                {"staged", false},
-                               {"layered_packages", d.origin.requested_packages},
+                               {"layered_packages", layered_packages(d.origin)},
                                {"removed_packages", d.origin.removed_packages},
                                {"replaced_packages", d.origin.replaced_packages},
                                {"kargs", d.kargs},
