@@ -11,10 +11,11 @@
 namespace deploy::test {
 
 class TempDir {
-public:
+  public:
     TempDir() {
         std::string tmpl = "/tmp/deployd-test-XXXXXX";
-        if (const char* base = ::getenv("TMPDIR")) tmpl = std::string(base) + "/deployd-test-XXXXXX";
+        if (const char* base = ::getenv("TMPDIR"))
+            tmpl = std::string(base) + "/deployd-test-XXXXXX";
         char* p = ::mkdtemp(tmpl.data());
         path_ = p ? p : "";
         fd_ = fs::open_dir(path_);
@@ -34,7 +35,7 @@ public:
     int fd() const { return fd_.get(); }
     std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
 
-private:
+  private:
     std::string path_;
     UniqueFd fd_;
 };

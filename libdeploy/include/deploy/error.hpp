@@ -24,11 +24,12 @@ enum class ErrorKind {
 const char* error_kind_name(ErrorKind kind);
 
 class Error : public std::runtime_error {
-public:
-    Error(ErrorKind kind, std::string message) : std::runtime_error(std::move(message)), kind_(kind) {}
+  public:
+    Error(ErrorKind kind, std::string message)
+        : std::runtime_error(std::move(message)), kind_(kind) {}
     ErrorKind kind() const noexcept { return kind_; }
 
-private:
+  private:
     ErrorKind kind_;
 };
 
@@ -57,12 +58,12 @@ struct CancelledError : Error {
 
 // A failed system call: "<what> <path>: <strerror(errno)>".
 class SystemError : public Error {
-public:
+  public:
     SystemError(int code, const std::string& what, const std::string& path);
     int code() const noexcept { return code_; }
     const std::string& path() const noexcept { return path_; }
 
-private:
+  private:
     int code_;
     std::string path_;
 };

@@ -7,27 +7,40 @@ namespace deploy {
 
 const char* error_kind_name(ErrorKind kind) {
     switch (kind) {
-        case ErrorKind::Failed: return "Failed";
-        case ErrorKind::NotFound: return "NotFound";
-        case ErrorKind::Invalid: return "Invalid";
-        case ErrorKind::Busy: return "Busy";
-        case ErrorKind::Conflict: return "Conflict";
-        case ErrorKind::Corrupt: return "Corrupt";
-        case ErrorKind::NoSpace: return "NoSpace";
-        case ErrorKind::Cancelled: return "Cancelled";
-        case ErrorKind::AccessDenied: return "AccessDenied";
+        case ErrorKind::Failed:
+            return "Failed";
+        case ErrorKind::NotFound:
+            return "NotFound";
+        case ErrorKind::Invalid:
+            return "Invalid";
+        case ErrorKind::Busy:
+            return "Busy";
+        case ErrorKind::Conflict:
+            return "Conflict";
+        case ErrorKind::Corrupt:
+            return "Corrupt";
+        case ErrorKind::NoSpace:
+            return "NoSpace";
+        case ErrorKind::Cancelled:
+            return "Cancelled";
+        case ErrorKind::AccessDenied:
+            return "AccessDenied";
     }
     return "Failed";
 }
 
 static ErrorKind kind_of_errno(int code) {
     switch (code) {
-        case ENOENT: return ErrorKind::NotFound;
+        case ENOENT:
+            return ErrorKind::NotFound;
         case ENOSPC:
-        case EDQUOT: return ErrorKind::NoSpace;
+        case EDQUOT:
+            return ErrorKind::NoSpace;
         case EACCES:
-        case EPERM: return ErrorKind::AccessDenied;
-        default: return ErrorKind::Failed;
+        case EPERM:
+            return ErrorKind::AccessDenied;
+        default:
+            return ErrorKind::Failed;
     }
 }
 

@@ -15,7 +15,9 @@ Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
     }
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
+Sha256::~Sha256() {
+    EVP_MD_CTX_free(ctx_);
+}
 
 void Sha256::update(const void* data, size_t len) {
     if (len > 0) {
@@ -60,9 +62,12 @@ std::string to_hex(std::string_view bytes) {
 }
 
 static int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
     return -1;
 }
 

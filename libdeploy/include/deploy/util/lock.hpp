@@ -9,14 +9,14 @@
 namespace deploy {
 
 class WriterLock {
-public:
+  public:
     // Takes the lock on dirfd/name without waiting; throws BusyError naming the holder.
     WriterLock(int dirfd, const std::string& name, const std::string& holder_description);
     WriterLock(const WriterLock&) = delete;
     WriterLock& operator=(const WriterLock&) = delete;
     ~WriterLock();
 
-private:
+  private:
     UniqueFd fd_;
 };
 

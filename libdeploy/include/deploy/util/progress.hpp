@@ -7,7 +7,7 @@
 namespace deploy {
 
 class Progress {
-public:
+  public:
     virtual ~Progress() = default;
     // A line for the user ("Pulled 120 objects", "etc conflict: etc/hosts").
     virtual void message(const std::string& text) { (void)text; }
@@ -28,15 +28,16 @@ void check_cancel(const Progress& progress);
 
 // Begins a task on construction and ends it on destruction.
 class ProgressTask {
-public:
-    ProgressTask(Progress& progress, std::string name) : progress_(progress), name_(std::move(name)) {
+  public:
+    ProgressTask(Progress& progress, std::string name)
+        : progress_(progress), name_(std::move(name)) {
         progress_.task_begin(name_);
     }
     ~ProgressTask() { progress_.task_end(name_); }
     ProgressTask(const ProgressTask&) = delete;
     ProgressTask& operator=(const ProgressTask&) = delete;
 
-private:
+  private:
     Progress& progress_;
     std::string name_;
 };

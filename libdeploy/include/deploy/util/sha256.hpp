@@ -10,7 +10,7 @@ struct evp_md_ctx_st;
 namespace deploy {
 
 class Sha256 {
-public:
+  public:
     Sha256();
     Sha256(const Sha256&) = delete;
     Sha256& operator=(const Sha256&) = delete;
@@ -23,7 +23,7 @@ public:
 
     static std::string hex_of(std::string_view data);
 
-private:
+  private:
     evp_md_ctx_st* ctx_;
 };
 
