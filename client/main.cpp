@@ -51,7 +51,15 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForAllHelp& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "error: %s\n", e.what());
+        // An unknown word where a command was expected reads better than CLI11's "A subcommand
+        // is required".
+        auto rest = app.remaining();
+        if (app.get_subcommands().empty() && !rest.empty() && rest.front().rfind("-", 0) != 0) {
+            std::fprintf(stderr, "error: unknown command '%s' (see deployctl --help)\n",
+                         rest.front().c_str());
+        } else {
+            std::fprintf(stderr, "error: %s\n", e.what());
+        }
         return deployctl::kExitError;
     } catch (const deployctl::ExitCode& e) {
         return e.code;
