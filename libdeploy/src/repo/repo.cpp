@@ -348,20 +348,12 @@ std::string Repo::resolve_rev(const std::string& rev) const {
     }
     bool looks_like_prefix = rev.size() >= 4 && rev.size() < 64 &&
                              rev.find_first_not_of("0123456789abcdef") == std::string::npos;
-    if (!looks_like_prefix || rev.find(':') != std::string::npos) {
-        if (auto value = read_ref(rev))
-            return *value;
-        if (!looks_like_prefix)
-            throw NotFoundError(fmt::format("no ref '{}'", rev));
-    } else if (auto value = [&]() -> std::optional<std::string> {
-                   try {
-                       return read_ref(rev);
-                   } catch (const InvalidError&) {
-                       return std::nullopt;
-                   }
-               }()) {
+    // A ref wins over a commit prefix of the same spelling (a hex prefix is always a valid ref
+    // name, so this cannot throw for it).
+    if (auto value = read_ref(rev))
         return *value;
-    }
+    if (!looks_like_prefix)
+        throw NotFoundError(fmt::format("no ref '{}'", rev));
     // Unique prefix of a stored commit.
     UniqueFd sub = fs::open_dir_if_exists(objects_fd_.get(), rev.substr(0, 2));
     std::string found;
