@@ -21,7 +21,9 @@ class Backend {
     virtual nlohmann::json status() = 0;
     // {"outcome":"deployed"|"no-update"|"update-available","commit","version",
     //  "deployment":{...}?,"etc_conflicts":[...]}
-    virtual nlohmann::json upgrade(bool check_only, deploy::Progress& progress) = 0;
+    //  "package_diff":{...}? (preview)}
+    virtual nlohmann::json upgrade(const deploy::sysroot::UpgradeOptions& options,
+                                   deploy::Progress& progress) = 0;
     // {"deployment":{"id",...},"etc_conflicts":[...],"removed_deployments":[...]}
     virtual nlohmann::json rebase(const std::string& refspec, deploy::Progress& progress) = 0;
     virtual nlohmann::json deploy(const std::string& revision, deploy::Progress& progress) = 0;
@@ -42,6 +44,8 @@ class Backend {
                                      deploy::Progress& progress);
     virtual nlohmann::json override_remove(const std::vector<std::string>& packages,
                                            deploy::Progress& progress);
+    virtual nlohmann::json override_replace(const std::vector<std::string>& rpm_files,
+                                            deploy::Progress& progress);
     virtual nlohmann::json override_reset(const std::vector<std::string>& packages, bool all,
                                           deploy::Progress& progress);
     virtual nlohmann::json reset(deploy::Progress& progress);

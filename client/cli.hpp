@@ -50,5 +50,7 @@ void register_db_command(CLI::App& app, GlobalOptions& options);
 
 // Renders a deploy result ("Deployed <id>; reboot to use it") unless --json.
 void print_deploy_result(const GlobalOptions& options, const nlohmann::json& result);
+// A package diff (layering::db_diff_json shape), one line per change.
+void print_package_diff(const nlohmann::json& diff);
 
 }  // namespace deployctl

@@ -35,4 +35,20 @@ void print_deploy_result(const GlobalOptions& options, const nlohmann::json& res
     }
 }
 
+void print_package_diff(const nlohmann::json& diff) {
+    for (const auto& c : diff.value("upgraded", nlohmann::json::array()))
+        fmt::print("Upgraded:   {} -> {}\n", c.value("from", ""), c.value("to", ""));
+    for (const auto& c : diff.value("downgraded", nlohmann::json::array()))
+        fmt::print("Downgraded: {} -> {}\n", c.value("from", ""), c.value("to", ""));
+    for (const auto& n : diff.value("removed", nlohmann::json::array()))
+        fmt::print("Removed:    {}\n", n.get<std::string>());
+    for (const auto& n : diff.value("added", nlohmann::json::array()))
+        fmt::print("Added:      {}\n", n.get<std::string>());
+    bool empty = true;
+    for (const char* key : {"upgraded", "downgraded", "removed", "added"})
+        empty = empty && diff.value(key, nlohmann::json::array()).empty();
+    if (empty)
+        fmt::print("No package changes.\n");
+}
+
 }  // namespace deployctl

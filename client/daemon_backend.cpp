@@ -104,8 +104,12 @@ class DaemonBackend : public Backend {
     json status() override {
         return json::parse(call([&] { return manager_->GetStatus(); }));
     }
-    json upgrade(bool check_only, deploy::Progress& progress) override {
-        return run(call([&] { return manager_->Upgrade(check_only); }), progress);
+    json upgrade(const deploy::sysroot::UpgradeOptions& options,
+                 deploy::Progress& progress) override {
+        if (options.preview)
+            throw deploy::Error(deploy::ErrorKind::Failed,
+                                "upgrade --preview is not supported over D-Bus yet: use --sysroot");
+        return run(call([&] { return manager_->Upgrade(options.check_only); }), progress);
     }
     json rebase(const std::string& refspec, deploy::Progress& progress) override {
         return run(call([&] { return manager_->Rebase(refspec); }), progress);

@@ -20,8 +20,8 @@ class LocalBackend : public Backend {
 
     json status() override { return sr::status_json(sysroot_); }
 
-    json upgrade(bool check_only, deploy::Progress& progress) override {
-        return sr::upgrade_result_json(sr::upgrade(sysroot_, {check_only}, progress));
+    json upgrade(const sr::UpgradeOptions& upgrade_options, deploy::Progress& progress) override {
+        return sr::upgrade_result_json(sr::upgrade(sysroot_, upgrade_options, progress));
     }
 
     json rebase(const std::string& refspec, deploy::Progress& progress) override {
@@ -68,6 +68,12 @@ class LocalBackend : public Backend {
             deploy::layering::override_remove(sysroot_, packages, progress));
     }
 
+    json override_replace(const std::vector<std::string>& rpm_files,
+                          deploy::Progress& progress) override {
+        return sr::deploy_result_json(
+            deploy::layering::override_replace(sysroot_, rpm_files, progress));
+    }
+
     json override_reset(const std::vector<std::string>& packages, bool all,
                         deploy::Progress& progress) override {
         return sr::deploy_result_json(
@@ -97,6 +103,11 @@ json Backend::uninstall(const std::vector<std::string>&, deploy::Progress&) {
 json Backend::override_remove(const std::vector<std::string>&, deploy::Progress&) {
     throw deploy::Error(deploy::ErrorKind::Failed,
                         "override remove is not supported over D-Bus yet: use --sysroot");
+}
+
+json Backend::override_replace(const std::vector<std::string>&, deploy::Progress&) {
+    throw deploy::Error(deploy::ErrorKind::Failed,
+                        "override replace is not supported over D-Bus yet: use --sysroot");
 }
 
 json Backend::override_reset(const std::vector<std::string>&, bool, deploy::Progress&) {

@@ -8,23 +8,6 @@
 
 namespace deployctl {
 
-namespace {
-
-void print_diff(const deploy::layering::DbDiff& diff) {
-    for (const auto& c : diff.upgraded)
-        fmt::print("Upgraded:   {} -> {}\n", c.from, c.to);
-    for (const auto& c : diff.downgraded)
-        fmt::print("Downgraded: {} -> {}\n", c.from, c.to);
-    for (const auto& n : diff.removed)
-        fmt::print("Removed:    {}\n", n);
-    for (const auto& n : diff.added)
-        fmt::print("Added:      {}\n", n);
-    if (diff.empty())
-        fmt::print("No package changes.\n");
-}
-
-}  // namespace
-
 void register_db_command(CLI::App& app, GlobalOptions& options) {
     auto* db = app.add_subcommand("db", "Package database queries");
     db->require_subcommand(1);
@@ -67,10 +50,11 @@ void register_db_command(CLI::App& app, GlobalOptions& options) {
             }
             result = deploy::layering::diff_commits(sysroot.repo(), a, b);
         }
+        auto out = deploy::layering::db_diff_json(result);
         if (options.json)
-            fmt::print("{}\n", deploy::layering::db_diff_json(result).dump(2));
+            fmt::print("{}\n", out.dump(2));
         else
-            print_diff(result);
+            print_package_diff(out);
     });
 }
 

@@ -24,8 +24,8 @@ void register_install_commands(CLI::App& app, GlobalOptions& options) {
         print_deploy_result(options, open_backend(options)->uninstall(*names, progress));
     });
 
-    auto* override_cmd =
-        app.add_subcommand("override", "Remove base packages (or undo that) on a new deployment");
+    auto* override_cmd = app.add_subcommand(
+        "override", "Remove or replace base packages (or undo that) on a new deployment");
     override_cmd->require_subcommand(1);
     auto* remove = override_cmd->add_subcommand("remove", "Remove packages of the base");
     auto removed = std::make_shared<std::vector<std::string>>();
@@ -33,6 +33,14 @@ void register_install_commands(CLI::App& app, GlobalOptions& options) {
     remove->callback([&options, removed] {
         TerminalProgress progress(options.json);
         print_deploy_result(options, open_backend(options)->override_remove(*removed, progress));
+    });
+    auto* replace = override_cmd->add_subcommand(
+        "replace", "Replace base packages by local FILE.rpm (same name; upgrade or downgrade)");
+    auto replaced = std::make_shared<std::vector<std::string>>();
+    replace->add_option("FILES", *replaced, "Local .rpm files")->required();
+    replace->callback([&options, replaced] {
+        TerminalProgress progress(options.json);
+        print_deploy_result(options, open_backend(options)->override_replace(*replaced, progress));
     });
     auto* reset_override = override_cmd->add_subcommand("reset", "Undo base package overrides");
     auto reset_names = std::make_shared<std::vector<std::string>>();

@@ -11,9 +11,16 @@ void register_upgrade_command(CLI::App& app, GlobalOptions& options) {
     auto check = std::make_shared<bool>(false);
     cmd->add_flag("--check", *check,
                   "Only tell whether an update is available (exit 0 yes, 77 no)");
-    cmd->callback([&options, check] {
+    auto preview = std::make_shared<bool>(false);
+    cmd->add_flag("--preview", *preview,
+                  "Like --check, and list the package changes of the update (added, removed, "
+                  "upgraded, downgraded)");
+    cmd->callback([&options, check, preview] {
         TerminalProgress progress(options.json);
-        auto result = open_backend(options)->upgrade(*check, progress);
+        deploy::sysroot::UpgradeOptions upgrade_options;
+        upgrade_options.check_only = *check;
+        upgrade_options.preview = *preview;
+        auto result = open_backend(options)->upgrade(upgrade_options, progress);
         std::string outcome = result.at("outcome");
         if (options.json) {
             fmt::print("{}\n", result.dump(2));
@@ -23,6 +30,10 @@ void register_upgrade_command(CLI::App& app, GlobalOptions& options) {
             std::string version = result.value("version", "");
             fmt::print("Update available: {} (commit {})\n", version.empty() ? "-" : version,
                        result.value("commit", ""));
+            if (result.contains("package_diff"))
+                print_package_diff(result["package_diff"]);
+            else if (*preview)
+                fmt::print("(no package list in the commits: not composed from RPMs)\n");
         } else {
             std::string version = result.value("version", "");
             fmt::print("No update available: {} (commit {}) is already the default.\n",

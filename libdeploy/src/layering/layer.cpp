@@ -240,6 +240,13 @@ sysroot::DeployResult override_remove(Sysroot& sysroot, const std::vector<std::s
     return deploy_layered(sysroot, merge, origin, progress);
 }
 
+sysroot::DeployResult override_replace(Sysroot&, const std::vector<std::string>& rpm_files,
+                                       Progress&) {
+    if (rpm_files.empty())
+        throw InvalidError("override replace: at least one FILE.rpm is required");
+    throw Error(ErrorKind::Failed, "override replace is not implemented yet");
+}
+
 sysroot::DeployResult override_reset(Sysroot& sysroot, const std::vector<std::string>& names,
                                      bool all, Progress& progress) {
     if (names.empty() && !all)

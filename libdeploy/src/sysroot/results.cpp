@@ -31,6 +31,8 @@ json upgrade_result_json(const UpgradeResult& result) {
             break;
         case UpgradeOutcome::UpdateAvailable:
             out["outcome"] = "update-available";
+            if (!result.package_diff.is_null())
+                out["package_diff"] = result.package_diff;
             break;
     }
     return out;

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "deploy/error.hpp"
+#include "deploy/layering/db_diff.hpp"
 #include "deploy/layering/layer.hpp"
 #include "deploy/repo/maintenance.hpp"
 #include "deploy/sysroot/operations.hpp"
@@ -33,6 +34,19 @@ const Deployment& require_merge(const std::vector<Deployment>& list) {
         throw NotFoundError("no deployment yet: run 'deployctl rebase REMOTE:REF' first");
     }
     return list[*merge];
+}
+
+// What the new base changes in the package set, from the commits' package lists (only the commit
+// object is fetched, no tree). Layered packages are re-resolved at upgrade time and not listed.
+nlohmann::json preview_package_diff(const repo::Repo& repo, const Deployment& current,
+                                    const std::string& new_base) {
+    const auto current_base = repo.read_commit(
+        current.origin.base_commit.empty() ? current.commit : current.origin.base_commit);
+    const auto next = repo.read_commit(new_base);
+    if (!current_base.metadata.contains("packages") || !next.metadata.contains("packages"))
+        return nullptr;
+    return layering::db_diff_json(
+        layering::diff_package_lists(current_base.metadata["packages"], next.metadata["packages"]));
 }
 
 }  // namespace
@@ -70,14 +84,17 @@ DeployResult rebase(Sysroot& sysroot, const std::string& refspec, Progress& prog
 }
 
 UpgradeResult upgrade(Sysroot& sysroot, const UpgradeOptions& options, Progress& progress) {
-    auto lock = sysroot.lock(options.check_only ? "upgrade --check" : "upgrade");
+    const bool look_only = options.check_only || options.preview;
+    auto lock = sysroot.lock(options.preview      ? "upgrade --preview"
+                             : options.check_only ? "upgrade --check"
+                                                  : "upgrade");
     auto list = sysroot.deployments();
     const Deployment& merge = require_merge(list);
     const Deployment& current_default = list.front();
     auto [remote, ref] = split_refspec(merge.origin.refspec);
 
     UpgradeResult result;
-    if (options.check_only) {
+    if (look_only) {
         result.commit = remote.empty()
                             ? sysroot.repo().read_ref(ref).value_or("")
                             : repo::pull_commit_metadata(sysroot.repo(), remote, ref, progress);
@@ -91,8 +108,11 @@ UpgradeResult upgrade(Sysroot& sysroot, const UpgradeOptions& options, Progress&
         result.outcome = UpgradeOutcome::NoUpdate;
         return result;
     }
-    if (options.check_only) {
+    if (look_only) {
         result.outcome = UpgradeOutcome::UpdateAvailable;
+        if (options.preview)
+            result.package_diff =
+                preview_package_diff(sysroot.repo(), current_default, result.commit);
         return result;
     }
     DeployRequest request;

@@ -26,7 +26,13 @@ sysroot::DeployResult uninstall_packages(sysroot::Sysroot& sysroot,
 // `deployctl override remove PKG...`: removes base packages from the deployed tree.
 sysroot::DeployResult override_remove(sysroot::Sysroot& sysroot,
                                       const std::vector<std::string>& names, Progress& progress);
-// `deployctl override reset PKG...|--all`: drops base package overrides.
+// `deployctl override replace FILE.rpm...`: replaces base packages (same name) by local files,
+// upgrade or downgrade; the files are kept in the OS's /var so upgrades re-apply them.
+sysroot::DeployResult override_replace(sysroot::Sysroot& sysroot,
+                                       const std::vector<std::string>& rpm_files,
+                                       Progress& progress);
+// `deployctl override reset PKG...|--all`: drops base package overrides (removals and
+// replacements, by package name).
 sysroot::DeployResult override_reset(sysroot::Sysroot& sysroot,
                                      const std::vector<std::string>& names, bool all,
                                      Progress& progress);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "deploy/etc/etc_merge.hpp"
 #include "deploy/sysroot/sysroot.hpp"
 #include "deploy/util/progress.hpp"
@@ -35,12 +37,16 @@ DeployResult rebase(Sysroot& sysroot, const std::string& refspec, Progress& prog
 enum class UpgradeOutcome { Deployed, NoUpdate, UpdateAvailable };
 struct UpgradeOptions {
     bool check_only = false;  // only tell whether an update exists
+    bool preview = false;     // like check_only, plus the package diff of the new base
 };
 struct UpgradeResult {
     UpgradeOutcome outcome = UpgradeOutcome::NoUpdate;
     std::string commit;   // the newest commit of the tracked ref
     std::string version;  // its version
     std::optional<DeployResult> deployed;
+    // preview: {"added","removed","upgraded","downgraded"} between the default deployment's base
+    // and the new base (layering::db_diff_json); null when a commit has no package list.
+    nlohmann::json package_diff;
 };
 UpgradeResult upgrade(Sysroot& sysroot, const UpgradeOptions& options, Progress& progress);
 
