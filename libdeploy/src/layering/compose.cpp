@@ -52,7 +52,7 @@ ComposeResult compose(repo::Repo& repo, const Treefile& treefile, const std::str
     request.exclude = treefile.exclude;
     Resolution resolution = resolve(request, progress);
     progress.message(fmt::format("Installing {} packages", resolution.install.size()));
-    run_rpm_transaction(root, resolution.install, {}, progress);
+    run_rpm_transaction(work.path(), root, resolution.install, {}, progress);
 
     repo::CommitOptions options;
     options.branch = treefile.ref;

@@ -5,6 +5,8 @@
 
 extern "C" {
 #include <solv/repo.h>
+// After repo.h: uses its types.
+#include <solv/pool_parserpmrichdep.h>
 }
 
 #include "deploy/error.hpp"
@@ -18,10 +20,13 @@ namespace deploy::layering {
 namespace {
 
 // rpm sense flags -> a libsolv dependency id; 0 for what libsolv should not see (rpmlib()
-// capabilities are satisfied by librpm itself; rich deps are left to rpm's own check).
+// capabilities are satisfied by librpm itself). Rich dependencies ("(a if b)") are parsed by
+// libsolv's own rpm rich-dependency parser, as its rpmdb loader does.
 Id dep_id(solv::Pool& pool, const char* name, const char* evr, rpmsenseFlags flags) {
-    if (!name || !*name || std::strncmp(name, "rpmlib(", 7) == 0 || name[0] == '(')
+    if (!name || !*name || std::strncmp(name, "rpmlib(", 7) == 0)
         return 0;
+    if (name[0] == '(')
+        return pool_parserpmrichdep(pool.get(), name);
     Id id = pool.str2id(name);
     if (!evr || !*evr)
         return id;

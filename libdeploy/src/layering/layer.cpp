@@ -2,15 +2,17 @@
 // requests, so install, uninstall and upgrade are one code path and the result never depends on
 // the history of edits.
 //
-// Store protection: the base is checked out in Copy mode, so librpm writes only to files of its
-// own; nothing it does can reach an object of the store or another deployment (those are
-// hardlink farms). The speed follow-up is an overlay (or link-breaking on first write) so only
-// the changed files are written and hashed.
+// Store protection and speed: the base is checked out with hardlinks (its files ARE the store's
+// objects), and the rpm transaction sees it only through an overlay, so librpm and scriptlets
+// write new files in the upper layer; the upper layer is folded in by renames, and the commit
+// re-hashes only the files that are new (unchanged ones are found by inode). The rpmdb files are
+// copied, not linked, because sqlite may write beside a database it only reads.
 #include "deploy/layering/layer.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 
@@ -22,6 +24,7 @@
 #include "deploy/repo/commit_builder.hpp"
 #include "fetch.hpp"
 #include "package_metadata.hpp"
+#include "rpm_session.hpp"
 #include "work_dir.hpp"
 
 namespace deploy::layering {
@@ -52,7 +55,59 @@ std::string cache_dir(const Sysroot& sysroot) {
 
 bool has_layering(const Origin& origin) {
     return !origin.requested_packages.empty() || !origin.requested_local_packages.empty() ||
-           !origin.removed_packages.empty();
+           !origin.removed_packages.empty() || !origin.replaced_packages.empty();
+}
+
+// The rpmdb files of a hardlink checkout become private copies (rename over the link), so
+// nothing sqlite does when it opens them can reach the stored objects.
+void unshare_rpmdb(int root_fd) {
+    UniqueFd db = fs::open_dir_if_exists(root_fd, std::string(rpm::kDbPath).substr(1));
+    if (!db)
+        return;
+    for (const auto& name : fs::list_dir(db.get())) {
+        struct stat st = fs::lstat_at(db.get(), name);
+        if (!S_ISREG(st.st_mode))
+            continue;
+        const std::string tmp = "." + name + ".unshared";
+        fs::remove_tree_at(db.get(), tmp);
+        fs::copy_tree_at(db.get(), name, db.get(), tmp);
+        if (::renameat(db.get(), tmp.c_str(), db.get(), name.c_str()) != 0)
+            throw_errno("cannot replace", name);
+    }
+}
+
+// "name-version-release.arch.rpm" -> "name" (version and release never contain '-').
+std::string package_name_of_file(const std::string& file) {
+    std::string nevra = file.ends_with(".rpm") ? file.substr(0, file.size() - 4) : file;
+    for (int dashes = 0; dashes < 2; ++dashes) {
+        auto dash = nevra.rfind('-');
+        if (dash == std::string::npos)
+            return file;
+        nevra.resize(dash);
+    }
+    return nevra;
+}
+
+// Copies a local package into the OS's /var under its own NEVRA; returns the stored name.
+std::string store_local_rpm(const Sysroot& sysroot, const std::string& spec,
+                            std::vector<std::string>& copied) {
+    std::string path = absolute(spec);
+    struct stat st = fs::lstat_at(AT_FDCWD, path);
+    if (!S_ISREG(st.st_mode))
+        throw InvalidError(fmt::format("{}: not a regular file", spec));
+    std::string name = rpm_file_nevra(path) + ".rpm";
+    std::string dir = local_rpm_dir(sysroot);
+    mkdir_p_absolute(dir);
+    UniqueFd dir_fd = fs::open_dir(dir);
+    if (!fs::exists_at(dir_fd.get(), name)) {
+        const std::string tmp = "." + name + ".tmp";
+        fs::remove_tree_at(dir_fd.get(), tmp);
+        fs::copy_tree_at(AT_FDCWD, path, dir_fd.get(), tmp);
+        if (::renameat(dir_fd.get(), tmp.c_str(), dir_fd.get(), name.c_str()) != 0)
+            throw_errno("cannot store", dir + "/" + name);
+        copied.push_back(dir + "/" + name);
+    }
+    return name;
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
@@ -109,40 +164,43 @@ std::string build_layered_commit(Sysroot& sysroot, const Deployment& merge, cons
     WorkDir work(repo, "layer");
     {
         ProgressTask task(progress, "checkout");
-        repo::CheckoutOptions options;
-        options.mode = repo::CheckoutMode::Copy;
-        repo::checkout_commit(repo, base, work.fd(), "root", options, progress);
+        repo::checkout_commit(repo, base, work.fd(), "lower", {}, progress);
     }
-    const std::string root = work.path() + "/root";
+    const std::string lower = work.path() + "/lower";
+    UniqueFd lower_fd = fs::open_dir(work.fd(), "lower");
     // Packages install their defaults into /etc; the tree keeps them in usr/etc. rpm must see the
     // base's files where it expects them (for %config handling), and the commit moves them back.
-    UniqueFd root_fd = fs::open_dir(work.fd(), "root");
-    if (fs::exists_at(root_fd.get(), "usr/etc") && !fs::exists_at(root_fd.get(), "etc")) {
-        if (::renameat(root_fd.get(), "usr/etc", root_fd.get(), "etc") != 0)
-            throw_errno("cannot move usr/etc to etc in", root);
+    // Directories of a checkout are its own, so renaming one touches no stored object.
+    if (fs::exists_at(lower_fd.get(), "usr/etc") && !fs::exists_at(lower_fd.get(), "etc")) {
+        if (::renameat(lower_fd.get(), "usr/etc", lower_fd.get(), "etc") != 0)
+            throw_errno("cannot move usr/etc to etc in", lower);
     }
+    unshare_rpmdb(lower_fd.get());
 
     ResolveRequest request;
     request.repos = repos;
     request.cache_dir = cache_dir(sysroot);
-    request.installed_root = root;
+    request.installed_root = lower;
     request.install = origin.requested_packages;
     request.remove = origin.removed_packages;
     for (const auto& file : origin.requested_local_packages)
         request.local_rpms.push_back(local_rpm_dir(sysroot) + "/" + file);
+    for (const auto& file : origin.replaced_packages)
+        request.replace_local_rpms.push_back(local_rpm_dir(sysroot) + "/" + file);
     Resolution resolution = resolve(request, progress);
     std::vector<std::string> names;
     for (const auto& p : resolution.install)
         names.push_back(p.nevra);
     progress.message(fmt::format("Layering {} package(s): {}", names.size(), join(names)));
-    run_rpm_transaction(root, resolution.install, resolution.erase, progress);
+    for (const auto& p : resolution.erase)
+        progress.message(fmt::format("Removing base package {}", p.nevra));
+    run_rpm_transaction_on_overlay(work.path(), resolution.install, resolution.erase, progress);
+    const std::string root = lower;
 
     repo::CommitOptions options;
     options.parent = base;
     options.version = base_commit.version;
     options.subject = fmt::format("layered on {}", base.substr(0, 12));
-    for (const auto& p : resolution.erase)
-        progress.message(fmt::format("Removing base package {}", p.nevra));
     options.metadata = base_commit.metadata;
     options.metadata["packages"] = package_metadata(
         root, resolution.install, base_commit.metadata.value("packages", nlohmann::json::array()));
@@ -150,8 +208,9 @@ std::string build_layered_commit(Sysroot& sysroot, const Deployment& merge, cons
     options.metadata["layered_packages"] = origin.requested_packages;
     options.metadata["layered_local_packages"] = origin.requested_local_packages;
     options.metadata["removed_packages"] = origin.removed_packages;
+    options.metadata["replaced_packages"] = origin.replaced_packages;
     ProgressTask task(progress, "commit");
-    return repo::commit_tree(repo, work.fd(), "root", options, progress).commit;
+    return repo::commit_tree(repo, work.fd(), "lower", options, progress).commit;
 }
 
 sysroot::DeployResult install_packages(Sysroot& sysroot, const std::vector<std::string>& specs,
@@ -166,17 +225,10 @@ sysroot::DeployResult install_packages(Sysroot& sysroot, const std::vector<std::
     try {
         for (const auto& spec : specs) {
             if (ends_with(spec, ".rpm")) {
-                std::string path = absolute(spec);
-                std::string name = path.substr(path.rfind('/') + 1);
+                std::string name = store_local_rpm(sysroot, spec, copied);
                 auto& local = origin.requested_local_packages;
                 if (std::find(local.begin(), local.end(), name) != local.end())
                     throw InvalidError(fmt::format("{} is already layered", name));
-                std::string dir = local_rpm_dir(sysroot);
-                mkdir_p_absolute(dir);
-                UniqueFd dir_fd = fs::open_dir(dir);
-                fs::remove_tree_at(dir_fd.get(), name);
-                fs::copy_tree_at(AT_FDCWD, path, dir_fd.get(), name);
-                copied.push_back(dir + "/" + name);
                 local.push_back(name);
             } else {
                 auto& requested = origin.requested_packages;
@@ -208,9 +260,9 @@ sysroot::DeployResult uninstall_packages(Sysroot& sysroot, const std::vector<std
             requested.erase(it);
             continue;
         }
-        // A local package by its file name or its package name ("localtool-2.0-1.noarch.rpm").
+        // A local package by its file name ("localtool-2.0-1.noarch.rpm") or package name.
         auto it = std::find_if(local.begin(), local.end(), [&](const std::string& file) {
-            return file == name || file.rfind(name + "-", 0) == 0;
+            return file == name || package_name_of_file(file) == name;
         });
         if (it == local.end()) {
             std::vector<std::string> layered = requested;
@@ -240,11 +292,35 @@ sysroot::DeployResult override_remove(Sysroot& sysroot, const std::vector<std::s
     return deploy_layered(sysroot, merge, origin, progress);
 }
 
-sysroot::DeployResult override_replace(Sysroot&, const std::vector<std::string>& rpm_files,
-                                       Progress&) {
+sysroot::DeployResult override_replace(Sysroot& sysroot, const std::vector<std::string>& rpm_files,
+                                       Progress& progress) {
     if (rpm_files.empty())
         throw InvalidError("override replace: at least one FILE.rpm is required");
-    throw Error(ErrorKind::Failed, "override replace is not implemented yet");
+    for (const auto& file : rpm_files) {
+        if (!ends_with(file, ".rpm"))
+            throw InvalidError(fmt::format("override replace: '{}' is not a .rpm file", file));
+    }
+    auto lock = sysroot.lock("override replace " + join(rpm_files));
+    auto list = sysroot.deployments();
+    const Deployment& merge = require_merge(list);
+    Origin origin = merge.origin;
+    std::vector<std::string> copied;
+    try {
+        for (const auto& spec : rpm_files) {
+            std::string name = store_local_rpm(sysroot, spec, copied);
+            auto& replaced = origin.replaced_packages;
+            // A newer replacement of the same package takes the older one's place.
+            std::erase_if(replaced, [&](const std::string& old) {
+                return package_name_of_file(old) == package_name_of_file(name);
+            });
+            replaced.push_back(name);
+        }
+        return deploy_layered(sysroot, merge, origin, progress);
+    } catch (...) {
+        for (const auto& path : copied)
+            ::unlink(path.c_str());
+        throw;
+    }
 }
 
 sysroot::DeployResult override_reset(Sysroot& sysroot, const std::vector<std::string>& names,
@@ -256,16 +332,24 @@ sysroot::DeployResult override_reset(Sysroot& sysroot, const std::vector<std::st
     const Deployment& merge = require_merge(list);
     Origin origin = merge.origin;
     auto& removed = origin.removed_packages;
+    auto& replaced = origin.replaced_packages;
     if (all) {
-        if (removed.empty())
+        if (removed.empty() && replaced.empty())
             throw InvalidError("override reset: there are no overrides");
         removed.clear();
+        replaced.clear();
     }
     for (const auto& name : names) {
-        auto it = std::find(removed.begin(), removed.end(), name);
-        if (it == removed.end())
+        if (auto it = std::find(removed.begin(), removed.end(), name); it != removed.end()) {
+            removed.erase(it);
+            continue;
+        }
+        auto it = std::find_if(replaced.begin(), replaced.end(), [&](const std::string& file) {
+            return file == name || package_name_of_file(file) == name;
+        });
+        if (it == replaced.end())
             throw NotFoundError(fmt::format("package '{}' is not overridden", name));
-        removed.erase(it);
+        replaced.erase(it);
     }
     return deploy_layered(sysroot, merge, origin, progress);
 }

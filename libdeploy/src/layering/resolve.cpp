@@ -13,6 +13,7 @@ extern "C" {
 
 #include <map>
 #include <memory>
+#include <set>
 
 #include "deploy/layering/resolve.hpp"
 #include "fetch.hpp"
@@ -67,9 +68,10 @@ Resolution resolve(const ResolveRequest& request, Progress& progress) {
         source_of[repos.back()->get()] = &source;
     }
     std::map<Id, std::string> local_path;
-    if (!request.local_rpms.empty()) {
+    std::vector<Id> replacements;
+    if (!request.local_rpms.empty() || !request.replace_local_rpms.empty()) {
         repos.push_back(std::make_unique<solv::Repo>(pool, "@local"));
-        for (const auto& path : request.local_rpms) {
+        auto add = [&](const std::string& path) {
             Id p = repo_add_rpm(repos.back()->get(), path.c_str(),
                                 REPO_REUSE_REPODATA | REPO_NO_INTERNALIZE);
             if (!p) {
@@ -77,7 +79,12 @@ Resolution resolve(const ResolveRequest& request, Progress& progress) {
                     fmt::format("{}: not a readable rpm package: {}", path, pool.last_error()));
             }
             local_path[p] = path;
-        }
+            return p;
+        };
+        for (const auto& path : request.local_rpms)
+            add(path);
+        for (const auto& path : request.replace_local_rpms)
+            replacements.push_back(add(path));
         repo_internalize(repos.back()->get());
     }
     pool.finalize();
@@ -97,8 +104,12 @@ Resolution resolve(const ResolveRequest& request, Progress& progress) {
         throw NotFoundError(
             fmt::format("no package provides {} in the enabled repositories", join(missing, ", ")));
     }
-    for (const auto& [p, path] : local_path)
-        job.push2(SOLVER_INSTALL | SOLVER_SOLVABLE, p);
+    for (const auto& path : request.local_rpms) {
+        for (const auto& [p, where] : local_path) {
+            if (where == path)
+                job.push2(SOLVER_INSTALL | SOLVER_SOLVABLE, p);
+        }
+    }
     for (const auto& name : request.remove) {
         select(pool, name, SELECTION_NAME | SELECTION_INSTALLED_ONLY, sel);
         if (sel.size() == 0)
@@ -109,13 +120,42 @@ Resolution resolve(const ResolveRequest& request, Progress& progress) {
     // Excluded names are locked: not installed means never installed.
     for (const auto& name : request.exclude)
         job.push2(SOLVER_LOCK | SOLVER_SOLVABLE_NAME, pool.str2id(name));
-    // Layering adds to the base; it never changes the base's own packages behind the admin's back.
-    if (pool.get()->installed && request.remove.empty())
-        job.push2(SOLVER_LOCK | SOLVER_SOLVABLE_REPO, pool.get()->installed->repoid);
+    // Layering adds to the base; it never changes the base's own packages behind the admin's
+    // back: every installed package is locked but those named for removal or replacement.
+    std::set<Id> unlocked_names;
+    for (const auto& name : request.remove)
+        unlocked_names.insert(pool.str2id(name));
+    for (Id p : replacements) {
+        Id name = pool.solvable(p)->name;
+        bool installed = false;
+        if (::Repo* inst = pool.get()->installed) {
+            Id q;
+            Solvable* s;
+            FOR_REPO_SOLVABLES(inst, q, s) installed = installed || s->name == name;
+        }
+        if (!installed) {
+            throw NotFoundError(fmt::format(
+                "{} does not replace a base package (no '{}' installed): use 'install' to add it",
+                pool.nevra(p), pool_id2str(pool.get(), name)));
+        }
+        unlocked_names.insert(name);
+        job.push2(SOLVER_INSTALL | SOLVER_SOLVABLE, p);
+    }
+    if (::Repo* inst = pool.get()->installed) {
+        Id p;
+        Solvable* s;
+        FOR_REPO_SOLVABLES(inst, p, s) {
+            if (!unlocked_names.count(s->name))
+                job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, p);
+        }
+    }
 
     solv::Solver solver(pool);
     // Images stay lean: weak dependencies are the admin's to request.
     solver.set_flag(SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
+    // `override replace` may go back a version on purpose.
+    if (!replacements.empty())
+        solver.set_flag(SOLVER_FLAG_ALLOW_DOWNGRADE, 1);
     auto problems = solver.solve(job);
     if (!problems.empty())
         throw ResolveError(std::move(problems));

@@ -1,192 +1,86 @@
-// One librpm transaction into a tree. The notify callback (a static trampoline into
-// InstallContext) opens each package file when librpm asks for it.
+// Installing into a tree: the transaction runs in the sandbox (sandbox.cpp, rpm_transaction.cpp);
+// this side prepares the directories and folds an overlay's changes back in.
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <map>
 
 #include "deploy/error.hpp"
 #include "deploy/layering/rpm_install.hpp"
 #include "deploy/util/fs.hpp"
-#include "fetch.hpp"
+#include "overlay_apply.hpp"
 #include "rpm_handles.hpp"
 #include "rpm_session.hpp"
+#include "sandbox.hpp"
 
 namespace deploy::layering {
 
 namespace {
 
-struct InstallContext {
-    Progress& progress;
-    std::map<std::string, FD_t> open_files;
-    size_t total = 0;
-    size_t done = 0;
-};
-
-void* notify_trampoline(const void* /*header*/, const rpmCallbackType what,
-                        const rpm_loff_t /*amount*/, const rpm_loff_t /*total*/, fnpyKey key,
-                        rpmCallbackData data) {
-    auto* ctx = static_cast<InstallContext*>(data);
-    const char* path = static_cast<const char*>(key);
-    switch (what) {
-        case RPMCALLBACK_INST_OPEN_FILE: {
-            FD_t fd = Fopen(path, "r.ufdio");
-            if (!fd || Ferror(fd)) {
-                if (fd)
-                    Fclose(fd);
-                return nullptr;  // librpm reports the package as failed
-            }
-            ctx->open_files[path] = fd;
-            return fd;
-        }
-        case RPMCALLBACK_INST_CLOSE_FILE:
-            if (auto it = ctx->open_files.find(path); it != ctx->open_files.end()) {
-                Fclose(it->second);
-                ctx->open_files.erase(it);
-            }
-            ++ctx->done;
-            if (ctx->total)
-                ctx->progress.percent("install", static_cast<int>(100 * ctx->done / ctx->total));
-            return nullptr;
-        default:
-            return nullptr;
-    }
-}
-
-std::string join(const std::vector<std::string>& v) {
-    std::string out;
-    for (const auto& s : v)
-        out += (out.empty() ? "" : "; ") + s;
-    return out;
-}
-
-// librpm takes the install time recorded in the rpmdb from SOURCE_DATE_EPOCH when it is set.
-// Pinning it to the newest package's build time makes the same package set give the same rpmdb,
-// so the same inputs give the same tree. Process-global, so only under the RpmSession lock.
-class InstallTimeGuard {
-  public:
-    explicit InstallTimeGuard(uint64_t epoch) {
-        if (const char* old = ::getenv("SOURCE_DATE_EPOCH"))
-            old_ = old;
-        had_old_ = ::getenv("SOURCE_DATE_EPOCH") != nullptr;
-        ::setenv("SOURCE_DATE_EPOCH", std::to_string(epoch).c_str(), 1);
-    }
-    ~InstallTimeGuard() {
-        if (had_old_)
-            ::setenv("SOURCE_DATE_EPOCH", old_.c_str(), 1);
-        else
-            ::unsetenv("SOURCE_DATE_EPOCH");
-    }
-    InstallTimeGuard(const InstallTimeGuard&) = delete;
-    InstallTimeGuard& operator=(const InstallTimeGuard&) = delete;
-
-  private:
-    std::string old_;
-    bool had_old_ = false;
-};
-
-// The transaction proper; the Ts (and with it the database) is closed when this returns.
-void run_transaction_in(const std::string& root, const std::vector<ResolvedPackage>& install,
-                        const std::vector<ResolvedPackage>& erase, Progress& progress) {
-    if (root.empty() || root.front() != '/')
-        throw InvalidError(fmt::format("rpm root '{}' must be an absolute path", root));
-    rpm::RpmSession session;
-    // Headers are read first, with a Ts of their own, because the install time must be fixed
-    // (InstallTimeGuard) before the installing Ts is created.
-    std::vector<rpm::HeaderRef> headers;
-    uint64_t newest_build = 0;
-    {
-        rpm::Ts reader;
-        // Package files were checked against the repo's sha256 before we got here; signatures
-        // are the gpgcheck feature, not done yet.
-        rpmtsSetVSFlags(reader.get(), rpmtsVSFlags(reader.get()) | RPMVSF_MASK_NOSIGNATURES);
-        for (const auto& pkg : install) {
-            rpm::RpmFile file(pkg.path);
-            if (!file.ok())
-                throw_errno("cannot open", pkg.path);
-            Header raw = nullptr;
-            rpmRC rc = rpmReadPackageFile(reader.get(), file.get(), pkg.path.c_str(), &raw);
-            auto h = rpm::HeaderRef::adopt(raw);
-            if (rc != RPMRC_OK && rc != RPMRC_NOTTRUSTED && rc != RPMRC_NOKEY) {
-                throw CorruptError(fmt::format("{}: not a valid rpm package: {}", pkg.path,
-                                               session.log().errors()));
-            }
-            newest_build = std::max<uint64_t>(newest_build, h.num(RPMTAG_BUILDTIME));
-            headers.push_back(std::move(h));
-        }
-    }
-    InstallTimeGuard install_time(newest_build);
-    rpm::Ts ts;
-    // The root dir is set before the database is touched: every db path below is inside root.
-    if (rpmtsSetRootDir(ts.get(), root.c_str()) != 0)
-        throw InvalidError(fmt::format("rpm refuses root dir {}", root));
-    bool fresh = !fs::exists_at(AT_FDCWD, root + rpm::kDbPath);
-    if (fresh) {
-        mkdir_p_absolute(root + rpm::kDbPath);
-        if (rpmtsInitDB(ts.get(), 0644) != 0)
-            throw Error(ErrorKind::Failed, fmt::format("cannot create the rpmdb in {}: {}", root,
-                                                       session.log().errors()));
-    }
-    // Scriptlets would run as root on the host without the bubblewrap sandbox; until it exists
-    // they are skipped, and so are plugins (they act on the running host).
-    rpmtsSetFlags(ts.get(),
-                  RPMTRANS_FLAG_NOSCRIPTS | RPMTRANS_FLAG_NOTRIGGERS | RPMTRANS_FLAG_NOPLUGINS);
-    rpmtsSetVSFlags(ts.get(), rpmtsVSFlags(ts.get()) | RPMVSF_MASK_NOSIGNATURES);
-    for (size_t i = 0; i < install.size(); ++i) {
-        // The key is the path; it stays alive in `install` for the whole transaction.
-        if (rpmtsAddInstallElement(ts.get(), headers[i].get(), install[i].path.c_str(), 1,
-                                   nullptr) != 0) {
-            throw Error(ErrorKind::Failed, fmt::format("rpm cannot add {}: {}", install[i].nevra,
-                                                       session.log().errors()));
-        }
-    }
-    for (const auto& pkg : erase) {
-        rpm::DbIterator it(ts, RPMDBI_NAME, pkg.name.c_str(), 0);
-        bool found = false;
-        while (Header raw = it.next()) {
-            auto h = rpm::HeaderRef::link(raw);
-            if (pkg.nevra.empty() || h.nevra() == pkg.nevra ||
-                h.str(RPMTAG_NAME) + "-" + h.as_string(RPMTAG_EVR) + "." + h.str(RPMTAG_ARCH) ==
-                    pkg.nevra) {
-                rpmtsAddEraseElement(ts.get(), h.get(), static_cast<int>(it.offset()));
-                found = true;
-            }
-        }
-        if (!found)
-            throw NotFoundError(fmt::format("package {} is not installed in {}", pkg.nevra, root));
-    }
-
-    if (rpmtsCheck(ts.get()) != 0)
-        throw Error(ErrorKind::Failed, "rpm dependency check failed: " + session.log().errors());
-    if (auto problems = rpm::ProblemSet(ts).lines(); !problems.empty())
-        throw ConflictError("rpm dependency check failed: " + join(problems));
-    rpmtsOrder(ts.get());
-
-    InstallContext ctx{progress, {}, install.size(), 0};
-    rpmtsSetNotifyCallback(ts.get(), &notify_trampoline, &ctx);
-    int rc = rpmtsRun(ts.get(), nullptr, RPMPROB_FILTER_DISKSPACE | RPMPROB_FILTER_DISKNODES);
-    rpmtsSetNotifyCallback(ts.get(), nullptr, nullptr);
-    for (auto& [path, fd] : ctx.open_files)
-        Fclose(fd);
-    if (rc != 0) {
-        auto problems = rpm::ProblemSet(ts).lines();
-        std::string why = join(problems);
-        std::string log = session.log().errors();
-        if (!log.empty())
-            why += (why.empty() ? "" : "; ") + log;
-        throw Error(ErrorKind::Failed, "rpm transaction failed: " + why);
-    }
+TransactionRequest transaction_of(const std::string& root,
+                                  const std::vector<ResolvedPackage>& install,
+                                  const std::vector<ResolvedPackage>& erase) {
+    TransactionRequest request;
+    request.root = root;
+    for (const auto& p : install)
+        request.install.push_back({p.path, p.name, p.nevra});
+    for (const auto& p : erase)
+        request.erase.push_back({"", p.name, p.nevra});
+    return request;
 }
 
 }  // namespace
 
-void run_rpm_transaction(const std::string& root, const std::vector<ResolvedPackage>& install,
+void run_rpm_transaction(const std::string& work_dir, const std::string& root,
+                         const std::vector<ResolvedPackage>& install,
                          const std::vector<ResolvedPackage>& erase, Progress& progress) {
     ProgressTask task(progress, "install");
-    rpm::DbLeftoverCleanup cleanup(root);
-    run_transaction_in(root, install, erase, progress);
+    sandbox::HelperRequest request;
+    request.transaction = transaction_of(root, install, erase);
+    sandbox::run(work_dir, request, progress);
+}
+
+void run_rpm_transaction_on_overlay(const std::string& work_dir,
+                                    const std::vector<ResolvedPackage>& install,
+                                    const std::vector<ResolvedPackage>& erase, Progress& progress) {
+    sandbox::HelperRequest request;
+    sandbox::Overlay overlay;
+    overlay.dir = work_dir;
+    UniqueFd work = fs::open_dir(work_dir);
+    for (const auto& dir : {overlay.upper, overlay.work, overlay.merged}) {
+        fs::remove_tree_at(work.get(), dir);
+        fs::mkdir_p_at(work.get(), dir, 0755);
+    }
+    request.transaction = transaction_of(work_dir + "/" + overlay.merged, install, erase);
+    request.overlay = overlay;
+    {
+        ProgressTask task(progress, "install");
+        sandbox::run(work_dir, request, progress);
+    }
+    // The sandbox (and with it the overlay mount) is gone: fold the changes into lower.
+    UniqueFd upper = fs::open_dir(work.get(), overlay.upper);
+    UniqueFd lower = fs::open_dir(work.get(), overlay.lower);
+    auto stats = apply_overlay_upper(upper.get(), lower.get());
+    spdlog::debug("overlay: {} entries new or replaced, {} removed", stats.replaced, stats.removed);
+}
+
+std::string rpm_file_nevra(const std::string& path) {
+    rpm::RpmSession session;
+    rpm::RpmFile file(path);
+    if (!file.ok())
+        throw_errno("cannot open", path);
+    rpm::Ts reader;
+    rpmtsSetVSFlags(reader.get(), rpmtsVSFlags(reader.get()) | RPMVSF_MASK_NOSIGNATURES);
+    Header raw = nullptr;
+    rpmRC rc = rpmReadPackageFile(reader.get(), file.get(), path.c_str(), &raw);
+    auto h = rpm::HeaderRef::adopt(raw);
+    if ((rc != RPMRC_OK && rc != RPMRC_NOTTRUSTED && rc != RPMRC_NOKEY) || !h)
+        throw InvalidError(fmt::format("{}: not an rpm package", path));
+    // No epoch in file names: name-version-release.arch, as rpmbuild names them.
+    return h.str(RPMTAG_NAME) + "-" + h.str(RPMTAG_VERSION) + "-" + h.str(RPMTAG_RELEASE) + "." +
+           h.str(RPMTAG_ARCH);
 }
 
 nlohmann::json installed_packages(const std::string& root) {

@@ -23,11 +23,14 @@ rpmbuild_spec() {
 
 # The base set plus the layering fixtures, indexed with createrepo_c.
 build_fixture_repo() {
-    for s in filesystem busybox kernel base-files libfoo bar baz qux; do
+    for s in filesystem busybox kernel base-files libfoo bar baz qux scripted badpre; do
         rpmbuild_spec "$s" "$RPMREPO"
     done
     rpmbuild_spec localtool "$RPMOUT"
     rpmbuild_spec libfoo "$RPMOUT/upgrade" --define "ver 1.1"
+    # Replacements of a base package (override replace): one newer, one older.
+    rpmbuild_spec base-files "$RPMOUT/replace" --define "ver 1.1"
+    rpmbuild_spec base-files "$RPMOUT/replace" --define "ver 0.9"
     createrepo_c --quiet "$RPMREPO" >/dev/null || fail "createrepo_c"
 }
 

@@ -19,7 +19,9 @@ struct ResolveRequest {
     std::vector<std::string> install;     // package names or provides
     std::vector<std::string> local_rpms;  // paths of .rpm files
     std::vector<std::string> remove;      // installed package names
-    std::vector<std::string> exclude;     // names never to install
+    // .rpm files replacing the installed package of the same name (upgrade or downgrade).
+    std::vector<std::string> replace_local_rpms;
+    std::vector<std::string> exclude;  // names never to install
     // false: only solve (path is the package's URL, sha256 empty); for previews and tests.
     bool fetch_packages = true;
 };
