@@ -23,7 +23,7 @@ rpmbuild_spec() {
 
 # The base set plus the layering fixtures, indexed with createrepo_c.
 build_fixture_repo() {
-    for s in filesystem busybox kernel base-files libfoo bar baz qux scripted badpre; do
+    for s in filesystem busybox kernel base-files libfoo bar baz qux scripted badpre sleeper; do
         rpmbuild_spec "$s" "$RPMREPO"
     done
     rpmbuild_spec localtool "$RPMOUT"
