@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 namespace deployctl {
 
@@ -43,6 +44,7 @@ void TerminalProgress::message(const std::string& text) {
 }
 
 void TerminalProgress::task_begin(const std::string& task) {
+    started_[task] = std::chrono::steady_clock::now();
     if (tty_) {
         clear_bar();
         std::fprintf(stderr, "\r\033[K%s...", task.c_str());
@@ -50,8 +52,14 @@ void TerminalProgress::task_begin(const std::string& task) {
     }
 }
 
-void TerminalProgress::task_end(const std::string&) {
+void TerminalProgress::task_end(const std::string& task) {
     clear_bar();
+    if (auto it = started_.find(task); it != started_.end()) {
+        auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                            it->second);
+        spdlog::debug("{}: {:.1f} ms", task, ms.count());
+        started_.erase(it);
+    }
 }
 
 void TerminalProgress::percent(const std::string& stage, int value) {

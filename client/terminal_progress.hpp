@@ -2,6 +2,8 @@
 // Ctrl-C sets a flag the engine polls (cancel_requested) so it stops at a safe point.
 #pragma once
 
+#include <chrono>
+#include <map>
 #include <string>
 
 #include "deploy/util/progress.hpp"
@@ -25,6 +27,8 @@ class TerminalProgress : public deploy::Progress {
     bool tty_;
     bool quiet_;
     bool bar_visible_ = false;
+    // When each running task began; durations are logged at debug level (DEPLOYD_DEBUG=1).
+    std::map<std::string, std::chrono::steady_clock::time_point> started_;
 };
 
 }  // namespace deployctl

@@ -139,17 +139,20 @@ sysroot::DeployResult deploy_layered(Sysroot& sysroot, const Deployment& merge, 
     origin.pinned = false;
     origin.etc_conflicts.clear();
     sysroot::DeployRequest request;
-    request.commit = build_layered_commit(sysroot, merge, origin.base_commit, origin, progress);
+    auto layered = build_layered_commit(sysroot, merge, origin.base_commit, origin, progress);
+    request.commit = layered.commit;
+    request.prepared_tree = layered.tree;
     request.origin = origin;
     return sysroot::deploy_commit(sysroot, request, progress);
 }
 
 }  // namespace
 
-std::string build_layered_commit(Sysroot& sysroot, const Deployment& merge, const std::string& base,
-                                 const Origin& origin, Progress& progress) {
+LayeredCommit build_layered_commit(Sysroot& sysroot, const Deployment& merge,
+                                   const std::string& base, const Origin& origin,
+                                   Progress& progress) {
     if (!has_layering(origin))
-        return base;
+        return {base, nullptr};
     auto& repo = sysroot.repo();
     repo::Commit base_commit = repo.read_commit(base);
     const std::string deployment_dir = absolute(sysroot.path()) + "/" + merge.relpath();
@@ -161,7 +164,8 @@ std::string build_layered_commit(Sysroot& sysroot, const Deployment& merge, cons
             merge.id()));
     }
 
-    WorkDir work(repo, "layer");
+    auto work_owner = std::make_shared<WorkDir>(repo, "layer");
+    WorkDir& work = *work_owner;
     {
         ProgressTask task(progress, "checkout");
         repo::checkout_commit(repo, base, work.fd(), "lower", {}, progress);
@@ -209,8 +213,23 @@ std::string build_layered_commit(Sysroot& sysroot, const Deployment& merge, cons
     options.metadata["layered_local_packages"] = origin.requested_local_packages;
     options.metadata["removed_packages"] = origin.removed_packages;
     options.metadata["replaced_packages"] = origin.replaced_packages;
-    ProgressTask task(progress, "commit");
-    return repo::commit_tree(repo, work.fd(), "lower", options, progress).commit;
+    LayeredCommit result;
+    {
+        ProgressTask task(progress, "commit");
+        result.commit = repo::commit_tree(repo, work.fd(), "lower", options, progress).commit;
+    }
+    // The tree is now exactly the commit's content (unchanged files are the store's objects, the
+    // new ones were just hashed); the commit keeps defaults in usr/etc, so does the tree. Deploy
+    // moves it into place instead of checking the commit out again.
+    if (fs::exists_at(lower_fd.get(), "etc")) {
+        if (::renameat(lower_fd.get(), "etc", lower_fd.get(), "usr/etc") != 0)
+            throw_errno("cannot move etc back to usr/etc in", lower);
+    }
+    result.tree = std::make_shared<sysroot::PreparedTree>();
+    result.tree->dirfd = work.fd();
+    result.tree->name = "lower";
+    result.tree->keep_alive = work_owner;
+    return result;
 }
 
 sysroot::DeployResult install_packages(Sysroot& sysroot, const std::vector<std::string>& specs,

@@ -96,6 +96,10 @@ void apply_dir(int upper_fd, int lower_fd, const std::string& where, OverlayAppl
         strip_overlay_xattrs(upper_fd, name);
         if (::renameat(upper_fd, name.c_str(), lower_fd, name.c_str()) != 0)
             throw_errno("cannot move the new version of", path);
+        // Like every file of a checkout (the tree is deployed as it is).
+        const struct timespec epoch[2] = {{0, 0}, {0, 0}};
+        if (::utimensat(lower_fd, name.c_str(), epoch, AT_SYMLINK_NOFOLLOW) != 0)
+            throw_errno("cannot reset the mtime of", path);
         ++stats.replaced;
     }
 }

@@ -14,7 +14,8 @@ struct OverlayApplyStats {
 
 // upper_fd and lower_fd are the two layer roots. Whiteouts (character devices 0:0) delete,
 // directories marked opaque (trusted.overlay.opaque=y) replace the lower one's contents, and
-// overlayfs' own trusted.overlay.* xattrs are dropped. upper is consumed.
+// overlayfs' own trusted.overlay.* xattrs are dropped, and moved-in files get mtime 0 like every
+// file of a checkout. upper is consumed.
 OverlayApplyStats apply_overlay_upper(int upper_fd, int lower_fd);
 
 }  // namespace deploy::layering

@@ -93,9 +93,17 @@ DeployResult deploy_commit(Sysroot& sysroot, const DeployRequest& request, Progr
     progress.message(fmt::format("Deploying {} {} ({})", os,
                                  fresh.version.empty() ? "(no version)" : fresh.version, short_id));
     try {
-        repo::CheckoutOptions checkout_options;
-        repo::checkout_commit(repo, request.commit, os_fd.get(), staging, checkout_options,
-                              progress);
+        const auto& prepared = request.prepared_tree;
+        if (prepared && ::renameat(prepared->dirfd, prepared->name.c_str(), os_fd.get(),
+                                   staging.c_str()) == 0) {
+            spdlog::debug("deploy: moved the prepared tree of {} into place", request.commit);
+        } else {
+            if (prepared && errno != EXDEV)
+                throw_errno("cannot move the prepared tree into", "deploy/" + os + "/" + staging);
+            repo::CheckoutOptions checkout_options;
+            repo::checkout_commit(repo, request.commit, os_fd.get(), staging, checkout_options,
+                                  progress);
+        }
         fault_point("deploy-checked-out");
         UniqueFd tree = fs::open_dir(os_fd.get(), staging);
         boot::KernelFiles kernel = boot::find_kernel(tree.get());

@@ -77,8 +77,10 @@ DeployResult rebase(Sysroot& sysroot, const std::string& refspec, Progress& prog
         request.origin.requested_local_packages = old.requested_local_packages;
         request.origin.removed_packages = old.removed_packages;
         request.origin.replaced_packages = old.replaced_packages;
-        request.commit =
+        auto layered =
             layering::build_layered_commit(sysroot, list[*merge], tip, request.origin, progress);
+        request.commit = layered.commit;
+        request.prepared_tree = layered.tree;
     }
     return deploy_commit(sysroot, request, progress);
 }
@@ -120,8 +122,10 @@ UpgradeResult upgrade(Sysroot& sysroot, const UpgradeOptions& options, Progress&
     request.origin = merge.origin;
     request.origin.base_commit = result.commit;
     // The layered packages are re-resolved against the new base; failure deploys nothing.
-    request.commit =
+    auto layered =
         layering::build_layered_commit(sysroot, merge, result.commit, request.origin, progress);
+    request.commit = layered.commit;
+    request.prepared_tree = layered.tree;
     result.deployed = deploy_commit(sysroot, request, progress);
     result.outcome = UpgradeOutcome::Deployed;
     return result;
@@ -159,8 +163,9 @@ DeployResult deploy_revision(Sysroot& sysroot, const std::string& wanted, Progre
     request.commit = found;
     request.origin = merge.origin;
     request.origin.base_commit = found;
-    request.commit =
-        layering::build_layered_commit(sysroot, merge, found, request.origin, progress);
+    auto layered = layering::build_layered_commit(sysroot, merge, found, request.origin, progress);
+    request.commit = layered.commit;
+    request.prepared_tree = layered.tree;
     return deploy_commit(sysroot, request, progress);
 }
 

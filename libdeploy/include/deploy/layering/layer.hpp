@@ -2,6 +2,7 @@
 // origin requests, rebuilt from the base every time (install, uninstall, upgrade, rebase).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,12 +10,19 @@
 
 namespace deploy::layering {
 
+struct LayeredCommit {
+    std::string commit;
+    // The commit's tree, built on the way (null for the base itself): give it to deploy_commit
+    // as DeployRequest::prepared_tree so the tree is not checked out a second time.
+    std::shared_ptr<sysroot::PreparedTree> tree;
+};
+
 // The commit to deploy for `base` with the origin's layering requests: `base` itself when there
 // are none, else a new local commit (parent = base). Repos come from the merge deployment's
 // /etc/yum.repos.d. Unresolvable requests throw ResolveError; nothing is deployed.
-std::string build_layered_commit(sysroot::Sysroot& sysroot, const sysroot::Deployment& merge,
-                                 const std::string& base, const sysroot::Origin& origin,
-                                 Progress& progress);
+LayeredCommit build_layered_commit(sysroot::Sysroot& sysroot, const sysroot::Deployment& merge,
+                                   const std::string& base, const sysroot::Origin& origin,
+                                   Progress& progress);
 
 // `deployctl install PKG|FILE.rpm...`: adds the requests and deploys the result.
 sysroot::DeployResult install_packages(sysroot::Sysroot& sysroot,
