@@ -18,6 +18,7 @@
 #include "deploy/layering/repo_source.hpp"
 #include "deploy/layering/resolve.hpp"
 #include "deploy/layering/rpm_install.hpp"
+#include "deploy/layering/signature.hpp"
 #include "deploy/repo/checkout.hpp"
 #include "deploy/repo/commit_builder.hpp"
 #include "fetch.hpp"
@@ -131,6 +132,7 @@ std::string build_layered_commit(Sysroot& sysroot, const Deployment& merge, cons
     for (const auto& file : origin.requested_local_packages)
         request.local_rpms.push_back(local_rpm_dir(sysroot) + "/" + file);
     Resolution resolution = resolve(request, progress);
+    verify_package_signatures(resolution.install, repos, deployment_dir, progress);
     std::vector<std::string> names;
     for (const auto& p : resolution.install)
         names.push_back(p.nevra);
