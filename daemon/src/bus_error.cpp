@@ -10,9 +10,9 @@ using deploy::ErrorKind;
 
 namespace {
 constexpr std::array kAllKinds = {
-    ErrorKind::Failed,  ErrorKind::NotFound,  ErrorKind::Invalid,
-    ErrorKind::Busy,    ErrorKind::Conflict,  ErrorKind::Corrupt,
-    ErrorKind::NoSpace, ErrorKind::Cancelled, ErrorKind::AccessDenied,
+    ErrorKind::Failed,       ErrorKind::NotFound,  ErrorKind::Invalid, ErrorKind::Busy,
+    ErrorKind::Conflict,     ErrorKind::Corrupt,   ErrorKind::NoSpace, ErrorKind::Cancelled,
+    ErrorKind::AccessDenied, ErrorKind::Signature,
 };
 }  // namespace
 

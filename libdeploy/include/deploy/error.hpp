@@ -18,6 +18,7 @@ enum class ErrorKind {
     NoSpace,       // refusing to fill a filesystem
     Cancelled,     // the caller cancelled the operation
     AccessDenied,  // the caller is not allowed to do this
+    Signature,     // a package failed signature checking (gpgcheck), or its key cannot be loaded
 };
 
 // Stable machine name of a kind ("NotFound", "Invalid", ...); used for D-Bus error names.
@@ -50,6 +51,9 @@ struct CorruptError : Error {
 };
 struct NoSpaceError : Error {
     explicit NoSpaceError(std::string m) : Error(ErrorKind::NoSpace, std::move(m)) {}
+};
+struct SignatureError : Error {
+    explicit SignatureError(std::string m) : Error(ErrorKind::Signature, std::move(m)) {}
 };
 struct CancelledError : Error {
     explicit CancelledError(std::string m = "operation cancelled")

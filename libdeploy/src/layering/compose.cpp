@@ -9,6 +9,7 @@
 #include "deploy/error.hpp"
 #include "deploy/layering/resolve.hpp"
 #include "deploy/layering/rpm_install.hpp"
+#include "deploy/layering/signature.hpp"
 #include "deploy/repo/commit_builder.hpp"
 #include "package_metadata.hpp"
 #include "work_dir.hpp"
@@ -51,6 +52,8 @@ ComposeResult compose(repo::Repo& repo, const Treefile& treefile, const std::str
     request.install = treefile.packages;
     request.exclude = treefile.exclude;
     Resolution resolution = resolve(request, progress);
+    // A treefile's gpgkey file:// URLs are paths of the composing host.
+    verify_package_signatures(resolution.install, treefile.repos, "/", progress);
     progress.message(fmt::format("Installing {} packages", resolution.install.size()));
     run_rpm_transaction(work.path(), root, resolution.install, {}, progress);
 

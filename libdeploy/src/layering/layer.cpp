@@ -20,6 +20,7 @@
 #include "deploy/layering/repo_source.hpp"
 #include "deploy/layering/resolve.hpp"
 #include "deploy/layering/rpm_install.hpp"
+#include "deploy/layering/signature.hpp"
 #include "deploy/repo/checkout.hpp"
 #include "deploy/repo/commit_builder.hpp"
 #include "fetch.hpp"
@@ -192,6 +193,7 @@ LayeredCommit build_layered_commit(Sysroot& sysroot, const Deployment& merge,
     for (const auto& file : origin.replaced_packages)
         request.replace_local_rpms.push_back(local_rpm_dir(sysroot) + "/" + file);
     Resolution resolution = resolve(request, progress);
+    verify_package_signatures(resolution.install, repos, deployment_dir, progress);
     std::vector<std::string> names;
     for (const auto& p : resolution.install)
         names.push_back(p.nevra);

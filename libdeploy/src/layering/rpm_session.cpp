@@ -59,6 +59,13 @@ RpmLogGuard::~RpmLogGuard() {
 void RpmLogGuard::on_log(int priority, std::string text) {
     while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
         text.pop_back();
+    if (capture_ && priority <= RPMLOG_WARNING) {
+        if (priority <= RPMLOG_ERR)
+            errors_.push_back(text);
+        capture_->push_back(text);
+        spdlog::debug("rpm: {}", text);
+        return;
+    }
     switch (priority) {
         case RPMLOG_EMERG:
         case RPMLOG_ALERT:

@@ -46,7 +46,9 @@ class RpmLogGuard {
     void on_log(int priority, std::string text);
 
   private:
+    friend class RpmLogCapture;
     std::vector<std::string> errors_;
+    std::vector<std::string>* capture_ = nullptr;
 };
 
 class RpmSession {
@@ -57,10 +59,30 @@ class RpmSession {
     RpmSession& operator=(const RpmSession&) = delete;
 
     const RpmLogGuard& log() const { return log_; }
+    RpmLogGuard& log() { return log_; }
 
   private:
     std::unique_lock<std::mutex> lock_;
     RpmLogGuard log_;
+};
+
+// While alive, librpm's warning and error lines are collected in lines() and logged at debug
+// level only: for a caller that reports them in its own one-line error (printing them as well
+// would give the user a second "error:" line).
+class RpmLogCapture {
+  public:
+    explicit RpmLogCapture(RpmSession& session) : guard_(session.log()) {
+        guard_.capture_ = &lines_;
+    }
+    ~RpmLogCapture() { guard_.capture_ = nullptr; }
+    RpmLogCapture(const RpmLogCapture&) = delete;
+    RpmLogCapture& operator=(const RpmLogCapture&) = delete;
+
+    const std::vector<std::string>& lines() const { return lines_; }
+
+  private:
+    RpmLogGuard& guard_;
+    std::vector<std::string> lines_;
 };
 
 }  // namespace deploy::layering::rpm

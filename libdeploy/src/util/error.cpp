@@ -25,6 +25,8 @@ const char* error_kind_name(ErrorKind kind) {
             return "Cancelled";
         case ErrorKind::AccessDenied:
             return "AccessDenied";
+        case ErrorKind::Signature:
+            return "Signature";
     }
     return "Failed";
 }

@@ -17,8 +17,9 @@ struct Treefile {
     std::vector<std::string> kernel_args;
 };
 
-// JSON: {"ref","version"?,"repos":[{"name","baseurl"}],"packages":[...],"exclude"?,
-// "kernel_args"?}. InvalidError naming the file and the field on bad input.
+// JSON: {"ref","version"?,"repos":[{"name","baseurl","gpgcheck"?,"gpgkey"?}],"packages":[...],
+// "exclude"?,"kernel_args"?}. A repo's gpgkey file:// URLs are paths of the composing host.
+// InvalidError naming the file and the field on bad input.
 Treefile parse_treefile(const std::string& json_text, const std::string& what);
 Treefile read_treefile(const std::string& path);
 
