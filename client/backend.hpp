@@ -20,8 +20,7 @@ class Backend {
     virtual ~Backend() = default;
     virtual nlohmann::json status() = 0;
     // {"outcome":"deployed"|"no-update"|"update-available","commit","version",
-    //  "deployment":{...}?,"etc_conflicts":[...]}
-    //  "package_diff":{...}? (preview)}
+    //  "deployment":{...}?,"etc_conflicts":[...],"package_diff":{...}? (preview)}
     virtual nlohmann::json upgrade(const deploy::sysroot::UpgradeOptions& options,
                                    deploy::Progress& progress) = 0;
     // {"deployment":{"id",...},"etc_conflicts":[...],"removed_deployments":[...]}
@@ -36,19 +35,18 @@ class Backend {
     // [{"status":"M","path":"..."}]
     virtual nlohmann::json etc_diff() = 0;
     virtual void remote_add(const std::string& name, const std::string& url) = 0;
-    // Package layering; same shape as rebase. Not pure: a backend without layering (the daemon,
-    // until its D-Bus methods exist) refuses with a clear error.
+    // Package layering; same shape as rebase. Arguments ending in ".rpm" are local files.
     virtual nlohmann::json install(const std::vector<std::string>& packages,
-                                   deploy::Progress& progress);
+                                   deploy::Progress& progress) = 0;
     virtual nlohmann::json uninstall(const std::vector<std::string>& packages,
-                                     deploy::Progress& progress);
+                                     deploy::Progress& progress) = 0;
     virtual nlohmann::json override_remove(const std::vector<std::string>& packages,
-                                           deploy::Progress& progress);
+                                           deploy::Progress& progress) = 0;
     virtual nlohmann::json override_replace(const std::vector<std::string>& rpm_files,
-                                            deploy::Progress& progress);
+                                            deploy::Progress& progress) = 0;
     virtual nlohmann::json override_reset(const std::vector<std::string>& packages, bool all,
-                                          deploy::Progress& progress);
-    virtual nlohmann::json reset(deploy::Progress& progress);
+                                          deploy::Progress& progress) = 0;
+    virtual nlohmann::json reset(deploy::Progress& progress) = 0;
 };
 
 // In-process engine on options.sysroot.

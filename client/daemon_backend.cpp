@@ -5,8 +5,10 @@
 // nothing is missed), feed Message/Task/Percent into the caller's Progress, turn Ctrl-C
 // (Progress::cancel_requested) into Cancel(), and read Result or the error when it finished.
 // Single-threaded: we drive the connection ourselves with poll(2).
+#include <fcntl.h>
 #include <poll.h>
 
+#include <cerrno>
 #include <chrono>
 #include <optional>
 
@@ -107,8 +109,7 @@ class DaemonBackend : public Backend {
     json upgrade(const deploy::sysroot::UpgradeOptions& options,
                  deploy::Progress& progress) override {
         if (options.preview)
-            throw deploy::Error(deploy::ErrorKind::Failed,
-                                "upgrade --preview is not supported over D-Bus yet: use --sysroot");
+            return run(call([&] { return manager_->UpgradePreview(); }), progress);
         return run(call([&] { return manager_->Upgrade(options.check_only); }), progress);
     }
     json rebase(const std::string& refspec, deploy::Progress& progress) override {
@@ -150,7 +151,53 @@ class DaemonBackend : public Backend {
         run(call([&] { return manager_->RemoteAdd(name, url); }), quiet);
     }
 
+    json install(const std::vector<std::string>& specs, deploy::Progress& progress) override {
+        std::vector<std::string> packages;
+        std::vector<sdbus::UnixFd> files;
+        for (const auto& spec : specs) {
+            if (is_rpm_file(spec))
+                files.push_back(open_rpm(spec));
+            else
+                packages.push_back(spec);
+        }
+        return run(call([&] { return manager_->Install(packages, files); }), progress);
+    }
+    json uninstall(const std::vector<std::string>& packages, deploy::Progress& progress) override {
+        return run(call([&] { return manager_->Uninstall(packages); }), progress);
+    }
+    json override_remove(const std::vector<std::string>& packages,
+                         deploy::Progress& progress) override {
+        return run(call([&] { return manager_->OverrideRemove(packages); }), progress);
+    }
+    json override_replace(const std::vector<std::string>& rpm_files,
+                          deploy::Progress& progress) override {
+        std::vector<sdbus::UnixFd> files;
+        for (const auto& path : rpm_files)
+            files.push_back(open_rpm(path));
+        return run(call([&] { return manager_->OverrideReplace(files); }), progress);
+    }
+    json override_reset(const std::vector<std::string>& packages, bool all,
+                        deploy::Progress& progress) override {
+        return run(call([&] { return manager_->OverrideReset(packages, all); }), progress);
+    }
+    json reset(deploy::Progress& progress) override {
+        return run(call([&] { return manager_->ResetLayering(); }), progress);
+    }
+
   private:
+    static bool is_rpm_file(const std::string& spec) {
+        return spec.size() > 4 && spec.compare(spec.size() - 4, 4, ".rpm") == 0;
+    }
+
+    // The daemon (root) never opens a path we name: it reads the file we opened, with our
+    // rights.
+    static sdbus::UnixFd open_rpm(const std::string& path) {
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            throw deploy::SystemError(errno, "cannot open", path);
+        return sdbus::UnixFd(fd, sdbus::adopt_fd);
+    }
+
     std::string where() const {
         return address_.empty() ? std::string("the system bus") : address_;
     }

@@ -1,7 +1,6 @@
 // The in-process backend: the engine on --sysroot DIR, no daemon.
 #include "backend.hpp"
 #include "cli.hpp"
-#include "deploy/error.hpp"
 #include "deploy/layering/layer.hpp"
 #include "deploy/sysroot/results.hpp"
 #include "deploy/sysroot/status.hpp"
@@ -89,36 +88,6 @@ class LocalBackend : public Backend {
 };
 
 }  // namespace
-
-json Backend::install(const std::vector<std::string>&, deploy::Progress&) {
-    throw deploy::Error(deploy::ErrorKind::Failed,
-                        "install is not supported over D-Bus yet: use --sysroot");
-}
-
-json Backend::uninstall(const std::vector<std::string>&, deploy::Progress&) {
-    throw deploy::Error(deploy::ErrorKind::Failed,
-                        "uninstall is not supported over D-Bus yet: use --sysroot");
-}
-
-json Backend::override_remove(const std::vector<std::string>&, deploy::Progress&) {
-    throw deploy::Error(deploy::ErrorKind::Failed,
-                        "override remove is not supported over D-Bus yet: use --sysroot");
-}
-
-json Backend::override_replace(const std::vector<std::string>&, deploy::Progress&) {
-    throw deploy::Error(deploy::ErrorKind::Failed,
-                        "override replace is not supported over D-Bus yet: use --sysroot");
-}
-
-json Backend::override_reset(const std::vector<std::string>&, bool, deploy::Progress&) {
-    throw deploy::Error(deploy::ErrorKind::Failed,
-                        "override reset is not supported over D-Bus yet: use --sysroot");
-}
-
-json Backend::reset(deploy::Progress&) {
-    throw deploy::Error(deploy::ErrorKind::Failed,
-                        "reset is not supported over D-Bus yet: use --sysroot");
-}
 
 std::unique_ptr<Backend> make_local_backend(const GlobalOptions& options) {
     return std::make_unique<LocalBackend>(options);

@@ -34,6 +34,14 @@ std::string new_transaction_id() {
     return fmt::format("{:08x}", device());
 }
 
+// The descriptors stay owned by the message's UnixFds; the request keeps its own duplicates.
+std::vector<int> raw_fds(const std::vector<sdbus::UnixFd>& fds) {
+    std::vector<int> out;
+    for (const auto& fd : fds)
+        out.push_back(fd.get());
+    return out;
+}
+
 }  // namespace
 
 Manager::Manager(sdbus::IConnection& bus, EventLoop& loop, sdbus::IProxy& driver,
@@ -81,12 +89,13 @@ void Manager::touch() {
 }
 
 template <typename Build>
-sdbus::ObjectPath Manager::request(const char* action, Build&& build) {
+sdbus::ObjectPath Manager::request(std::initializer_list<const char*> actions, Build&& build) {
     return guarded([&] {
         touch();
         auto* message = getObject().getCurrentlyProcessedMessage();
         auto caller = authorizer_.identify(message->getSender());
-        authorizer_.check(caller, action);
+        for (const char* action : actions)
+            authorizer_.check(caller, action);
         if (stopping_)
             throw deploy::Error(deploy::ErrorKind::Failed, "deployd is shutting down");
         return sdbus::ObjectPath(submit(caller, build(), false));
@@ -180,37 +189,71 @@ std::string Manager::EtcDiff() {
 }
 
 sdbus::ObjectPath Manager::Upgrade(const bool& check_only) {
-    return request(action::kUpgrade, [&] { return make_upgrade(check_only); });
+    return request({action::kUpgrade}, [&] { return make_upgrade(check_only); });
 }
 
 sdbus::ObjectPath Manager::Deploy(const std::string& revision) {
-    return request(action::kDeploy, [&] { return make_deploy(revision); });
+    return request({action::kDeploy}, [&] { return make_deploy(revision); });
 }
 
 sdbus::ObjectPath Manager::Rebase(const std::string& refspec) {
-    return request(action::kRebase, [&] { return make_rebase(refspec); });
+    return request({action::kRebase}, [&] { return make_rebase(refspec); });
 }
 
 sdbus::ObjectPath Manager::Rollback() {
-    return request(action::kRollback, [&] { return make_rollback(); });
+    return request({action::kRollback}, [&] { return make_rollback(); });
 }
 
 sdbus::ObjectPath Manager::KernelArgs(const std::vector<std::string>& append,
                                       const std::vector<std::string>& remove,
                                       const std::vector<std::string>& replace) {
-    return request(action::kBootConfig, [&] { return make_kargs(append, remove, replace); });
+    return request({action::kBootConfig}, [&] { return make_kargs(append, remove, replace); });
 }
 
 sdbus::ObjectPath Manager::Cleanup() {
-    return request(action::kCleanup, [&] { return make_cleanup(); });
+    return request({action::kCleanup}, [&] { return make_cleanup(); });
 }
 
 sdbus::ObjectPath Manager::Pin(const uint32_t& index, const bool& pinned) {
-    return request(action::kBootConfig, [&] { return make_pin(index, pinned); });
+    return request({action::kBootConfig}, [&] { return make_pin(index, pinned); });
 }
 
 sdbus::ObjectPath Manager::RemoteAdd(const std::string& name, const std::string& url) {
-    return request(action::kRemotes, [&] { return make_remote_add(name, url); });
+    return request({action::kRemotes}, [&] { return make_remote_add(name, url); });
+}
+
+sdbus::ObjectPath Manager::UpgradePreview() {
+    return request({action::kUpgrade}, [&] { return make_upgrade_preview(); });
+}
+
+sdbus::ObjectPath Manager::Install(const std::vector<std::string>& packages,
+                                   const std::vector<sdbus::UnixFd>& local_packages) {
+    return request({action::kInstallUninstall},
+                   [&] { return make_install(packages, raw_fds(local_packages)); });
+}
+
+sdbus::ObjectPath Manager::Uninstall(const std::vector<std::string>& packages) {
+    return request({action::kInstallUninstall}, [&] { return make_uninstall(packages); });
+}
+
+sdbus::ObjectPath Manager::OverrideRemove(const std::vector<std::string>& packages) {
+    return request({action::kOverride}, [&] { return make_override_remove(packages); });
+}
+
+sdbus::ObjectPath Manager::OverrideReplace(const std::vector<sdbus::UnixFd>& local_packages) {
+    return request({action::kOverride},
+                   [&] { return make_override_replace(raw_fds(local_packages)); });
+}
+
+sdbus::ObjectPath Manager::OverrideReset(const std::vector<std::string>& packages,
+                                         const bool& all) {
+    return request({action::kOverride}, [&] { return make_override_reset(packages, all); });
+}
+
+sdbus::ObjectPath Manager::ResetLayering() {
+    // It undoes both kinds of change, so it needs both rights.
+    return request({action::kInstallUninstall, action::kOverride},
+                   [&] { return make_reset_layering(); });
 }
 
 std::tuple<bool, sdbus::ObjectPath> Manager::AutomaticUpdateTrigger() {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <deque>
+#include <initializer_list>
 #include <memory>
 #include <string>
 
@@ -48,6 +49,15 @@ class Manager : public sdbus::AdaptorInterfaces<org::deployd::Deploy1_adaptor> {
     sdbus::ObjectPath Cleanup() override;
     sdbus::ObjectPath Pin(const uint32_t& index, const bool& pinned) override;
     sdbus::ObjectPath RemoteAdd(const std::string& name, const std::string& url) override;
+    sdbus::ObjectPath UpgradePreview() override;
+    sdbus::ObjectPath Install(const std::vector<std::string>& packages,
+                              const std::vector<sdbus::UnixFd>& local_packages) override;
+    sdbus::ObjectPath Uninstall(const std::vector<std::string>& packages) override;
+    sdbus::ObjectPath OverrideRemove(const std::vector<std::string>& packages) override;
+    sdbus::ObjectPath OverrideReplace(const std::vector<sdbus::UnixFd>& local_packages) override;
+    sdbus::ObjectPath OverrideReset(const std::vector<std::string>& packages,
+                                    const bool& all) override;
+    sdbus::ObjectPath ResetLayering() override;
     std::tuple<bool, sdbus::ObjectPath> AutomaticUpdateTrigger() override;
     std::string Version() override;
     std::string Deployments() override;
@@ -57,10 +67,10 @@ class Manager : public sdbus::AdaptorInterfaces<org::deployd::Deploy1_adaptor> {
     sdbus::ObjectPath ActiveTransaction() override;
     std::string AutomaticUpdatePolicy() override;
 
-    // Authorizes the caller of the current method for `action` (first thing every mutating
-    // handler does), then builds the request (validation) and submits it.
+    // Authorizes the caller of the current method for every one of `actions` (first thing every
+    // mutating handler does), then builds the request (validation) and submits it.
     template <typename Build>
-    sdbus::ObjectPath request(const char* action, Build&& build);
+    sdbus::ObjectPath request(std::initializer_list<const char*> actions, Build&& build);
     std::string submit(const Caller& caller, OperationRequest request, bool start_now);
     std::string deployment_id(const char* flag);
     void on_name_owner_changed(const std::string& name, const std::string& old_owner,

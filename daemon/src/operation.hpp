@@ -15,7 +15,8 @@ namespace deployd {
 
 struct OperationRequest {
     std::string operation;  // "upgrade", "rebase", ... (the Transaction's Operation property)
-    std::string action;     // polkit action id of its family
+    // polkit action ids of its family; a caller needs every one (ResetLayering needs two).
+    std::vector<std::string> actions;
     // Method and arguments: an identical request joins the running transaction.
     std::string key;
     // What it runs on the worker thread; returns the Result JSON.
@@ -32,5 +33,15 @@ OperationRequest make_kargs(const std::vector<std::string>& append,
 OperationRequest make_cleanup();
 OperationRequest make_pin(uint32_t index, bool pinned);
 OperationRequest make_remote_add(const std::string& name, const std::string& url);
+OperationRequest make_upgrade_preview();
+
+// Package layering. Local packages are the caller's file descriptors (see local_rpm.hpp).
+OperationRequest make_install(const std::vector<std::string>& packages,
+                              const std::vector<int>& local_packages);
+OperationRequest make_uninstall(const std::vector<std::string>& packages);
+OperationRequest make_override_remove(const std::vector<std::string>& packages);
+OperationRequest make_override_replace(const std::vector<int>& local_packages);
+OperationRequest make_override_reset(const std::vector<std::string>& packages, bool all);
+OperationRequest make_reset_layering();
 
 }  // namespace deployd

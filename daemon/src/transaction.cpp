@@ -96,8 +96,10 @@ std::string Transaction::State() {
 void Transaction::authorize_control() {
     auto* message = getObject().getCurrentlyProcessedMessage();
     auto caller = context_.authorizer.identify(message->getSender());
-    if (caller.uid != caller_.uid)
-        context_.authorizer.check(caller, request_.action);
+    if (caller.uid == caller_.uid)
+        return;
+    for (const auto& action : request_.actions)
+        context_.authorizer.check(caller, action);
 }
 
 void Transaction::Start() {
@@ -195,6 +197,9 @@ void Transaction::run_worker() {
 void Transaction::finish(bool success, std::string result, std::string error_name,
                          std::string error_message) {
     phase_ = Phase::Finished;
+    // What the work held (e.g. the callers' package file descriptors) goes now, not when the
+    // kept result expires.
+    request_.run = nullptr;
     success_ = success;
     result_ = std::move(result);
     error_name_ = std::move(error_name);

@@ -1,5 +1,7 @@
 #include "validate.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "deploy/error.hpp"
@@ -16,6 +18,8 @@ constexpr size_t kMaxUrl = 4096;
 constexpr size_t kMaxKarg = 4096;
 constexpr size_t kMaxKargs = 256;
 constexpr uint32_t kMaxIndex = 1024;
+constexpr size_t kMaxPackages = 1024;
+constexpr size_t kMaxPackageSpec = 512;
 
 // Printable ASCII without spaces: what every argument here is made of.
 bool is_token(const std::string& s) {
@@ -40,6 +44,17 @@ void check_token(const std::string& value, const char* what, size_t max) {
 bool is_name_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
            c == '_' || c == '-';
+}
+
+bool is_package_name_char(char c) {
+    return is_name_char(c) || c == '+' || c == '~' || c == '^';
+}
+
+void check_package_count(const std::vector<std::string>& values, const char* what) {
+    if (values.size() > kMaxPackages) {
+        throw deploy::InvalidError(fmt::format("{}: too many packages ({}, at most {})", what,
+                                               values.size(), kMaxPackages));
+    }
 }
 
 }  // namespace
@@ -104,6 +119,55 @@ void remote_url(const std::string& value) {
 void deployment_index(uint32_t value) {
     if (value > kMaxIndex)
         throw deploy::InvalidError(fmt::format("invalid deployment index {}", value));
+}
+
+void package_specs(const std::vector<std::string>& values, const char* what) {
+    check_package_count(values, what);
+    for (size_t i = 0; i < values.size(); ++i) {
+        const auto& spec = values[i];
+        auto arg = fmt::format("{}[{}]", what, i);
+        if (spec.empty())
+            throw deploy::InvalidError(fmt::format("{} is empty", arg));
+        if (spec.size() > kMaxPackageSpec) {
+            throw deploy::InvalidError(
+                fmt::format("{} is longer than {} characters", arg, kMaxPackageSpec));
+        }
+        bool printable = std::all_of(spec.begin(), spec.end(),
+                                     [](unsigned char c) { return c >= ' ' && c < 0x7f; });
+        // Spaces only inside, single: relations such as "foo >= 1.2".
+        if (!printable || spec.front() == ' ' || spec.back() == ' ' ||
+            spec.find("  ") != std::string::npos) {
+            throw deploy::InvalidError(fmt::format(
+                "{}: invalid package '{}': only printable ASCII (single inner spaces) is allowed",
+                arg, spec));
+        }
+        if (spec.front() == '-')
+            throw deploy::InvalidError(fmt::format("{}: invalid package '{}'", arg, spec));
+        if (spec.size() >= 4 && spec.compare(spec.size() - 4, 4, ".rpm") == 0) {
+            throw deploy::InvalidError(
+                fmt::format("{}: '{}' is a file name: pass local packages as file descriptors "
+                            "(local_packages)",
+                            arg, spec));
+        }
+    }
+}
+
+void package_names(const std::vector<std::string>& values, const char* what) {
+    check_package_count(values, what);
+    for (size_t i = 0; i < values.size(); ++i) {
+        const auto& name = values[i];
+        auto arg = fmt::format("{}[{}]", what, i);
+        if (name.empty())
+            throw deploy::InvalidError(fmt::format("{} is empty", arg));
+        if (name.size() > kMaxName)
+            throw deploy::InvalidError(
+                fmt::format("{} is longer than {} characters", arg, kMaxName));
+        if (name.front() == '.' || name.front() == '-' ||
+            !std::all_of(name.begin(), name.end(), is_package_name_char)) {
+            throw deploy::InvalidError(fmt::format(
+                "{}: invalid package name '{}': use letters, digits and . _ + ~ ^ -", arg, name));
+        }
+    }
 }
 
 }  // namespace deployd::validate

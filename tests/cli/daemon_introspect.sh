@@ -23,4 +23,13 @@ diff -u "$WORK/expected" "$WORK/actual" || fail "live introspection differs from
 # busctl's own table view shows the same (a spot check of the human-facing form).
 busctl --address="$BUS" introspect org.deployd.Deploy1 /org/deployd/Deploy1 org.deployd.Deploy1 |
     grep -Eq '^\.KernelArgs +method +asasas +o ' || fail "busctl introspect table"
+# Every polkit action the daemon checks (include/deployd/names.hpp) is declared in the .policy,
+# and the .policy declares nothing else.
+NAMES=$TESTS_DIR/../daemon/include/deployd/names.hpp
+POLICY=$TESTS_DIR/../systemd/org.deployd.Deploy1.policy
+sed -n 's/.*inline constexpr const char\* k[A-Za-z]* = "\(org\.deployd\.Deploy1\.[a-z-]*\)";.*/\1/p' \
+    "$NAMES" | grep -v '\.Error\.' | sort >"$WORK/actions.names"
+sed -n 's/.*<action id="\([^"]*\)">.*/\1/p' "$POLICY" | sort >"$WORK/actions.policy"
+[ "$(grep -c . "$WORK/actions.names")" -ge 9 ] || fail "could not read the actions of names.hpp"
+diff -u "$WORK/actions.names" "$WORK/actions.policy" || fail "names.hpp and the .policy differ"
 echo "daemon_introspect: ok"

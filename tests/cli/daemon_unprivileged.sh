@@ -13,11 +13,29 @@ nctl() { as_nobody "$DEPLOYCTL" --bus-address "$BUS" "$@"; }
 [ "$(nctl status --json)" = "$(lctl status --json)" ] || fail "status as nobody"
 nctl kargs >/dev/null || fail "kargs show as nobody"
 
-for cmd in "upgrade" "upgrade --check" "deploy 1" "rollback" "cleanup" "pin 0" "unpin 0" \
-    "kargs --append quiet" "rebase origin:os/stable" "remote add x file:///tmp/x"; do
+# Authorization comes before any look at the arguments: x.rpm is no package (it would be
+# Invalid), nobody still gets AccessDenied.
+printf 'not a package\n' >"$WORK/x.rpm"
+for cmd in "upgrade" "upgrade --check" "upgrade --preview" "deploy 1" "rollback" "cleanup" \
+    "pin 0" "unpin 0" "kargs --append quiet" "rebase origin:os/stable" \
+    "remote add x file:///tmp/x" "install bar" "install $WORK/x.rpm" "uninstall bar" \
+    "override remove bar" "override replace $WORK/x.rpm" "override reset bar" \
+    "override reset --all" "reset"; do
     # shellcheck disable=SC2086
-    expect_fail 1 "^error: not authorized for org\.deployd\.Deploy1\.[a-z]+: polkit is not reachable" \
+    expect_fail 1 "^error: not authorized for org\.deployd\.Deploy1\.[a-z-]+: polkit is not reachable" \
         nctl $cmd
+done
+grep -q "denied org.deployd.Deploy1.install-uninstall-packages to uid 65534" "$WORK/deployd.log" ||
+    fail "install denial not logged"
+grep -q "denied org.deployd.Deploy1.override to uid 65534" "$WORK/deployd.log" ||
+    fail "override denial not logged"
+# Arguments that would be Invalid are still AccessDenied for nobody.
+for args in "Install asah 0 0" "Uninstall as 0" "OverrideRemove as 1 a/b" "OverrideReplace ah 0" \
+    "OverrideReset asb 0 false" "ResetLayering" "UpgradePreview"; do
+    # shellcheck disable=SC2086
+    as_nobody busctl --address="$BUS" call org.deployd.Deploy1 /org/deployd/Deploy1 \
+        org.deployd.Deploy1 $args 2>"$WORK/err" && fail "busctl $args as nobody succeeded"
+    grep -qi "access denied\|not authorized" "$WORK/err" || fail "busctl $args as nobody: $(cat "$WORK/err")"
 done
 as_nobody busctl --address="$BUS" call org.deployd.Deploy1 /org/deployd/Deploy1 \
     org.deployd.Deploy1 Upgrade b false 2>"$WORK/err" && fail "busctl Upgrade as nobody succeeded"

@@ -51,6 +51,54 @@ TEST_CASE("join keys distinguish every argument", "[daemon][operation]") {
     CHECK(make_kargs({"a", "b"}, {"c", "d"}, {}).key != make_kargs({"a", "b"}, {}, {"c=d"}).key);
     CHECK(deployd::make_upgrade(true).key != deployd::make_upgrade(false).key);
     CHECK(deployd::make_pin(1, true).key == deployd::make_pin(1, true).key);
-    CHECK(deployd::make_remote_add("a", "file:///b").action ==
-          std::string("org.deployd.Deploy1.remotes"));
+    CHECK(deployd::make_remote_add("a", "file:///b").actions ==
+          std::vector<std::string>{"org.deployd.Deploy1.remotes"});
+    CHECK(deployd::make_reset_layering().actions ==
+          std::vector<std::string>{"org.deployd.Deploy1.install-uninstall-packages",
+                                   "org.deployd.Deploy1.override"});
+    CHECK(deployd::make_override_reset({"a"}, false).key !=
+          deployd::make_override_reset({}, true).key);
+    CHECK(deployd::make_uninstall({"a", "b"}).key != deployd::make_override_remove({"a", "b"}).key);
+}
+
+TEST_CASE("package arguments", "[daemon][validate]") {
+    CHECK_NOTHROW(v::package_specs(
+        {"bar", "libfoo.so.1", "/usr/bin/tool", "pkgconfig(foo)", "foo >= 1.2", "libstdc++"},
+        "packages"));
+    for (const char* bad :
+         {"", "x.rpm", "/tmp/evil.rpm", "-x", " x", "x ", "a  b", "a\tb", "a\nb", "caf\xc3\xa9"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_AS(v::package_specs({"ok", bad}, "packages"), deploy::InvalidError);
+    }
+    try {
+        v::package_specs({"ok", "/tmp/x.rpm"}, "packages");
+        FAIL("accepted a path");
+    } catch (const deploy::InvalidError& e) {
+        CHECK(std::string(e.what()).find("packages[1]") != std::string::npos);
+    }
+    CHECK_NOTHROW(
+        v::package_names({"bar", "libstdc++", "localtool-2.0-1.noarch.rpm", "a~b^c"}, "packages"));
+    for (const char* bad : {"", "a b", "a/b", "..", "-x", ".x", "pkgconfig(foo)", "x\001"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_AS(v::package_names({bad}, "packages"), deploy::InvalidError);
+    }
+    CHECK_THROWS_AS(v::package_specs(std::vector<std::string>(2000, "x"), "packages"),
+                    deploy::InvalidError);
+}
+
+TEST_CASE("empty package lists are refused naming the argument", "[daemon][operation]") {
+    auto message = [](auto fn) {
+        try {
+            fn();
+        } catch (const deploy::InvalidError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    CHECK(message([] { deployd::make_install({}, {}); }).find("packages and local_packages") == 0);
+    CHECK(message([] { deployd::make_uninstall({}); }).find("packages is empty") == 0);
+    CHECK(message([] { deployd::make_override_remove({}); }).find("packages is empty") == 0);
+    CHECK(message([] { deployd::make_override_replace({}); }).find("local_packages is empty") == 0);
+    CHECK(message([] { deployd::make_override_reset({}, false); }).find("packages is empty") == 0);
+    CHECK(message([] { deployd::make_override_reset({"a"}, true); }).find("packages must be") == 0);
 }

@@ -24,6 +24,8 @@ inline constexpr const char* kRollback = "org.deployd.Deploy1.rollback";
 inline constexpr const char* kBootConfig = "org.deployd.Deploy1.bootconfig";
 inline constexpr const char* kCleanup = "org.deployd.Deploy1.cleanup";
 inline constexpr const char* kRemotes = "org.deployd.Deploy1.remotes";
+inline constexpr const char* kInstallUninstall = "org.deployd.Deploy1.install-uninstall-packages";
+inline constexpr const char* kOverride = "org.deployd.Deploy1.override";
 }  // namespace action
 
 inline constexpr const char* kPolkitBusName = "org.freedesktop.PolicyKit1";
