@@ -80,21 +80,29 @@ dctl override remove base-files >/dev/null
 dctl override reset --all >/dev/null || fail "override reset --all"
 [ "$(field removed_packages)" = "[]" ] || fail "override reset --all"
 
-# override replace reaches the engine with the package as a descriptor (libfoo is no base
-# package, so the engine refuses it either way); nothing changes, no copy is left.
+# override replace reaches the engine with the package as a descriptor: libfoo is no base
+# package, so the engine refuses it; nothing changes, no copy is left. base-files 1.1 replaces.
 before=$(snapshot)
-expect_fail 1 "^error: " dctl override replace "$RPMOUT"/upgrade/libfoo-1.1-1.noarch.rpm
+expect_fail 1 "does not replace a base package" dctl override replace "$RPMOUT"/upgrade/libfoo-1.1-1.noarch.rpm
 grep -q "starting override-replace" "$WORK/deployd.log" || fail "override replace did not run"
 [ "$(snapshot)" = "$before" ] || fail "a refused override replace changed the sysroot"
 no_temp_copies
 expect_fail 1 "^error: cannot open $WORK/nope\.rpm" dctl override replace "$WORK/nope.rpm"
+dctl override replace "$RPMOUT"/replace/base-files-1.1-1.noarch.rpm >/dev/null ||
+    fail "override replace through the daemon"
+[ "$(field replaced_packages)" = "['base-files-1.1-1.noarch.rpm']" ] ||
+    fail "replaced_packages after override replace: $(field replaced_packages)"
+grep -q "^VERSION=1.1$" "$(deployment)/usr/lib/os-release" ||
+    fail "base-files 1.1 not deployed through the daemon"
+no_temp_copies
 
 # reset drops layering and overrides together.
 dctl install bar >/dev/null
 dctl override remove base-files >/dev/null
 dctl reset >/dev/null || fail "reset"
 [ "$(field commit)" = "$base" ] || fail "reset deploys the base"
-[ "$(field layered_packages)$(field removed_packages)" = "[][]" ] || fail "reset clears requests"
+[ "$(field layered_packages)$(field removed_packages)$(field replaced_packages)" = "[][][]" ] ||
+    fail "reset clears requests"
 
 # status --json through the daemon is the engine's.
 dctl install bar >/dev/null

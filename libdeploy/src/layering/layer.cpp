@@ -77,6 +77,24 @@ void unshare_rpmdb(int root_fd) {
     }
 }
 
+// Packages of file:// repos are read where they lie, in directories others may write to. What is
+// checked (repo checksum, signature) and what is installed must be the same bytes, so every
+// package is copied into the work directory first and the copy is checked and installed.
+void take_private_copies(const WorkDir& work, std::vector<ResolvedPackage>& packages) {
+    fs::mkdir_p_at(work.fd(), "packages", 0700);
+    UniqueFd dir = fs::open_dir(work.fd(), "packages");
+    for (auto& p : packages) {
+        const std::string name = p.nevra + ".rpm";
+        fs::copy_tree_at(AT_FDCWD, p.path, dir.get(), name);
+        std::string copy = work.path() + "/packages/" + name;
+        if (!p.sha256.empty() && file_sha256(copy) != p.sha256) {
+            throw CorruptError(
+                fmt::format("package {} changed while it was being read ({})", p.nevra, p.path));
+        }
+        p.path = copy;
+    }
+}
+
 // "name-version-release.arch.rpm" -> "name" (version and release never contain '-').
 std::string package_name_of_file(const std::string& file) {
     std::string nevra = file.ends_with(".rpm") ? file.substr(0, file.size() - 4) : file;
@@ -193,6 +211,7 @@ LayeredCommit build_layered_commit(Sysroot& sysroot, const Deployment& merge,
     for (const auto& file : origin.replaced_packages)
         request.replace_local_rpms.push_back(local_rpm_dir(sysroot) + "/" + file);
     Resolution resolution = resolve(request, progress);
+    take_private_copies(work, resolution.install);
     verify_package_signatures(resolution.install, repos, deployment_dir, progress);
     std::vector<std::string> names;
     for (const auto& p : resolution.install)
