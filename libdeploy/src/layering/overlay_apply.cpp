@@ -91,8 +91,10 @@ void apply_dir(int upper_fd, int lower_fd, const std::string& where, OverlayAppl
         // A file, symlink or special file: its new version replaces the lower entry. rename()
         // swaps the directory entry; a hardlinked lower file's inode (a stored object) is
         // untouched.
-        if (in_lower && S_ISDIR(low.st_mode))
+        if (in_lower && S_ISDIR(low.st_mode)) {
             fs::remove_tree_at(lower_fd, name);
+            ++stats.removed;
+        }
         strip_overlay_xattrs(upper_fd, name);
         if (::renameat(upper_fd, name.c_str(), lower_fd, name.c_str()) != 0)
             throw_errno("cannot move the new version of", path);
