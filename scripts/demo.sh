@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo: a throw-away sysroot under build/demo, a generated OS tree committed as v1,
-# deployed, /etc edited, v2 committed, upgraded, status, reboot (simulated), rollback.
+# deployed, /etc edited, v2 committed, upgraded, status, reboot (simulated), rollback; then a
+# base composed from RPMs, rebased onto, and packages layered on it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/build.sh >/dev/null
@@ -89,5 +90,27 @@ run dctl status
 say "11. Boot configuration (BLS entries and the generated grub.cfg, checked by grub-script-check)"
 cat "$SR"/boot/loader/entries/*.conf
 grub-script-check "$SR/boot/loader/grub.cfg" && echo "grub.cfg: OK (grub-script-check)"
+
+say "12. A base composed from RPMs (libsolv resolves, librpm installs), and a rebase onto it"
+# Fixture RPMs (a static busybox as /bin/sh, a kernel, a few packages) built from the test specs.
+WORK="$DEMO/rpmwork" TESTS_DIR="$PWD/tests"
+mkdir -p "$WORK"
+fail() { echo "demo: $*" >&2; exit 1; }
+. "$TESTS_DIR/cli/lib/layering.sh"
+build_fixture_repo
+write_treefile "$DEMO/treefile.json" demo/rpm/stable 2.0
+cat "$DEMO/treefile.json"
+run "$D" compose --repo "$DEMO/remote" "$DEMO/treefile.json"
+run dctl rebase origin:demo/rpm/stable
+echo "Reboot into it, and configure a package repository in /etc like for dnf:"
+grep '^options ' "$SR"/boot/loader/entries/deployd-demo-01.conf | sed 's/^options //' > "$CMDLINE"
+DEP="$SR$(sed 's/.*deploy=\([^ ]*\).*/\1/' "$CMDLINE")"
+write_yum_repo "$DEP/etc"
+cat "$DEP"/etc/yum.repos.d/*.repo
+
+say "13. Layer packages: resolved with their dependencies, scriptlets run in a bubblewrap sandbox"
+run dctl install bar scripted
+run dctl status
+run dctl db diff
 
 say "Done. The throw-away sysroot is at $SR"
