@@ -62,6 +62,9 @@ pid_t spawn(const std::vector<std::string>& args, int event_fd, int log_fd) {
         if (null_fd < 0 || ::dup2(null_fd, 0) < 0 || ::dup2(log_fd, 1) < 0 ||
             ::dup2(log_fd, 2) < 0 || ::dup2(event_fd, kEventFd) < 0)
             ::_exit(126);
+        // Nothing else of ours reaches the sandbox (a daemon holds callers' descriptors, and not
+        // every library marks its own close-on-exec).
+        ::close_range(kEventFd + 1, ~0U, 0);
         ::execvp(argv[0], argv.data());
         static const char msg[] = "exec bwrap failed\n";
         (void)!::write(2, msg, sizeof msg - 1);
