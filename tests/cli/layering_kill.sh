@@ -43,4 +43,16 @@ dctl cleanup >/dev/null
 [ -z "$(ls "$SR/repo/tmp")" ] || fail "leftovers in repo/tmp: $(ls "$SR/repo/tmp")"
 "$DEPLOYCTL" repo fsck --repo "$SR/repo" >/dev/null || fail "fsck after the kill"
 check_consistent
+
+step "SIGKILL after the sandboxed install and after the layered commit"
+for p in layer-installed layer-committed; do
+    rc=0; DEPLOYD_FAULT_KILL_AT=$p dctl install bar >/dev/null 2>&1 || rc=$?
+    [ "$rc" -eq 137 ] || fail "fault point $p was not reached (exit $rc)"
+    [ "$(snapshot)" = "$before" ] || fail "kill at $p changed the deployments"
+    ! grep -q "$SR" /proc/self/mountinfo || fail "a mount was left after a kill at $p"
+    dctl cleanup >/dev/null
+    [ -z "$(ls "$SR/repo/tmp")" ] || fail "leftovers after a kill at $p: $(ls "$SR/repo/tmp")"
+    "$DEPLOYCTL" repo fsck --repo "$SR/repo" >/dev/null || fail "fsck after a kill at $p"
+    check_consistent
+done
 echo PASS

@@ -23,6 +23,7 @@
 #include "deploy/layering/signature.hpp"
 #include "deploy/repo/checkout.hpp"
 #include "deploy/repo/commit_builder.hpp"
+#include "deploy/util/fault.hpp"
 #include "fetch.hpp"
 #include "package_metadata.hpp"
 #include "rpm_session.hpp"
@@ -220,6 +221,7 @@ LayeredCommit build_layered_commit(Sysroot& sysroot, const Deployment& merge,
     for (const auto& p : resolution.erase)
         progress.message(fmt::format("Removing base package {}", p.nevra));
     run_rpm_transaction_on_overlay(work.path(), resolution.install, resolution.erase, progress);
+    fault_point("layer-installed");
     const std::string root = lower;
 
     repo::CommitOptions options;
@@ -239,6 +241,7 @@ LayeredCommit build_layered_commit(Sysroot& sysroot, const Deployment& merge,
         ProgressTask task(progress, "commit");
         result.commit = repo::commit_tree(repo, work.fd(), "lower", options, progress).commit;
     }
+    fault_point("layer-committed");
     // The tree is now exactly the commit's content (unchanged files are the store's objects, the
     // new ones were just hashed); the commit keeps defaults in usr/etc, so does the tree. Deploy
     // moves it into place instead of checking the commit out again.
