@@ -64,5 +64,10 @@ dctl install badpre > badpre.out 2>&1 && fail "badpre install succeeded"
 grep -q 'badpre: refusing to install here' badpre.out || fail "the failing %pre's log is not shown"
 [ "$(snapshot)" = "$before" ] || fail "a failed %pre changed the sysroot"
 [ -z "$(ls "$SR/repo/tmp")" ] || fail "work files left in repo/tmp: $(ls "$SR/repo/tmp")"
+
+step "without bubblewrap: a clear error, nothing deployed"
+expect_error "bwrap (bubblewrap) is not installed" \
+    env PATH=/nonexistent "$DEPLOYCTL" --sysroot "$SR" --cmdline-file "$CMDLINE" install bar
+[ "$(snapshot)" = "$before" ] || fail "a refused install (no bwrap) changed the sysroot"
 check_consistent
 echo PASS

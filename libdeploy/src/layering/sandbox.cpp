@@ -35,8 +35,28 @@ ErrorKind kind_from_name(const std::string& name) {
     return ErrorKind::Failed;
 }
 
+// bwrap's absolute path, looked up here: after fork() (the daemon has threads) only execv, which
+// needs no PATH search, may run.
+std::string find_bwrap() {
+    const char* path = std::getenv("PATH");
+    std::string dirs = path && *path ? path : "/usr/bin:/bin";
+    size_t start = 0;
+    while (start <= dirs.size()) {
+        size_t end = dirs.find(':', start);
+        if (end == std::string::npos)
+            end = dirs.size();
+        std::string candidate = dirs.substr(start, end - start) + "/bwrap";
+        if (end > start && is_executable(candidate))
+            return candidate;
+        start = end + 1;
+    }
+    throw NotFoundError(
+        "bwrap (bubblewrap) is not installed; it is needed to sandbox package scriptlets: "
+        "install the bubblewrap package");
+}
+
 std::vector<std::string> bwrap_argv(const std::string& work_dir, const std::string& request) {
-    return {"bwrap",
+    return {find_bwrap(),
             // Every namespace but the user one: we are root and librpm needs real root
             // (chown, mknod, chroot for scriptlets) inside.
             "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
@@ -65,7 +85,7 @@ pid_t spawn(const std::vector<std::string>& args, int event_fd, int log_fd) {
         // Nothing else of ours reaches the sandbox (a daemon holds callers' descriptors, and not
         // every library marks its own close-on-exec).
         ::close_range(kEventFd + 1, ~0U, 0);
-        ::execvp(argv[0], argv.data());
+        ::execv(argv[0], argv.data());
         static const char msg[] = "exec bwrap failed\n";
         (void)!::write(2, msg, sizeof msg - 1);
         ::_exit(127);
@@ -170,10 +190,6 @@ void run(const std::string& work_dir, const HelperRequest& request, Progress& pr
     if (failure)
         throw *failure;
     if (!done || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-            throw NotFoundError(
-                "cannot run bwrap (bubblewrap), needed to sandbox package scriptlets: install the "
-                "bubblewrap package");
         std::string last = log.substr(0, log.find('\n'));
         throw Error(ErrorKind::Failed,
                     fmt::format("the rpm sandbox failed ({}){}",
