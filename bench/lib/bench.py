@@ -215,6 +215,11 @@ def run_dataset(ds, tools, args, runs, warmup, store_dir, data_dir):
                     if msg not in errors:
                         errors.append(msg)
                     print(f"   ERROR {msg}", flush=True)
+                if scratch == "loop-ext4" and big:
+                    # Give the blocks of deleted repositories back to the machine's disk: ext4
+                    # does not reuse freed blocks first, and the sparse image would otherwise
+                    # grow towards its full size with GBs per step (untimed).
+                    measure.run(["fstrim", os.path.dirname(work)], check=False)
         loads.append(os.getloadavg()[0])
         print(f"   run {i + 1}/{warmup + runs}{'' if counted else ' (warm-up)'} done, "
               f"{time.time() - t_start:.0f} s, load {loads[-1]:.1f}", flush=True)
