@@ -74,22 +74,31 @@ def _debootstrap(data_dir):
     return raw
 
 
+def _drop_special_files(root):
+    # Device nodes, fifos and sockets cannot be committed; an image build drops them too.
+    run(["find", root, "-xdev", "(", "-type", "b", "-o", "-type", "c", "-o", "-type", "p",
+         "-o", "-type", "s", ")", "-delete"])
+
+
 def debian_tree(root, data_dir):
     raw = _debootstrap(data_dir)
     run(["cp", "-a", raw, root])
     os.rename(os.path.join(root, "etc"), os.path.join(root, "usr/etc"))
-    # Device nodes, fifos and sockets cannot be committed; an image build drops them too.
-    run(["find", root, "-xdev", "(", "-type", "b", "-o", "-type", "c", "-o", "-type", "p",
-         "-o", "-type", "s", ")", "-delete"])
+    _drop_special_files(root)
     _kernel(root, 8 << 20, 2)
 
 
 def usr_tree(root):
+    """This machine's /usr, /etc as usr/etc, and a fake kernel at usr/lib/modules/KVER: a
+    deployable tree of the size of a developer workstation's OS."""
     os.makedirs(root)
-    run(["cp", "-a", "/usr", os.path.join(root, "usr")])
+    print("  copying /usr and /etc (several GB, once) ...", flush=True)
+    run(["cp", "-a", "--one-file-system", "/usr", os.path.join(root, "usr")])
     shutil.rmtree(os.path.join(root, "usr/etc"), ignore_errors=True)
-    run(["cp", "-a", "/etc", os.path.join(root, "usr/etc")])
+    run(["cp", "-a", "--one-file-system", "/etc", os.path.join(root, "usr/etc")])
     shutil.rmtree(os.path.join(root, "usr/lib/modules"), ignore_errors=True)
+    os.makedirs(os.path.join(root, "var/lib"))
+    _drop_special_files(root)
     _kernel(root, 8 << 20, 3)
 
 

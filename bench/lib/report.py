@@ -4,15 +4,20 @@ import json
 import os
 import statistics
 
+from layering import TITLES as LAYER_TITLES
 from scenarios import OPERATIONS, TARGETS
 
 MARKER = "<!-- analysis: everything below is kept when the tables are regenerated -->"
-ORDER = ["debian", "gen-1k", "gen-10k", "gen-100k", "usr"]
+ORDER = ["debian", "gen-1k", "gen-10k", "gen-100k", "usr", "layer-debian", "layer-tiny"]
 TITLES = {
     "debian": "debootstrap --variant=minbase bookworm (the real OS tree; targets apply here)",
     "gen-1k": "generated, 1k files", "gen-10k": "generated, 10k files",
     "gen-100k": "generated, 100k files", "usr": "this machine's /usr (+ /etc as usr/etc)",
+    **LAYER_TITLES,
 }
+# Above this ratio of 100k-file cost to 10k-file cost an operation is flagged as superlinear
+# (10 is linear; the margin is for noise on a shared machine).
+SCALING_FLAG = 12
 
 
 def _secs(x):
@@ -33,6 +38,14 @@ def _cpu(so, st):
     return f"{_secs(so['cpu'])} / {_secs(st['cpu'])}"
 
 
+def _rss(s):
+    if not s:
+        return "–"
+    if s.get("rss2"):
+        return f"{_mib(s['rss'])} + deployd {_mib(s['rss2'])}"
+    return _mib(s["rss"])
+
+
 def _mib(kib):
     return f"{kib / 1024:.0f} MiB" if kib >= 10240 else f"{kib / 1024:.1f} MiB"
 
@@ -44,6 +57,7 @@ def summarize(samples):
     cpu = [x[2] for x in samples if len(x) > 2]
     return {"median": statistics.median(t), "min": min(t), "max": max(t),
             "rss": max(x[1] for x in samples), "n": len(t),
+            "rss2": max((x[3] for x in samples if len(x) > 3), default=0),
             "cpu": statistics.median(cpu) if cpu else None}
 
 
@@ -55,14 +69,24 @@ def ratio(ours, theirs):
 def dataset_table(name, res):
     out = [f"### {name}: {TITLES.get(name, name)}", ""]
     d = res["describe"]
-    out.append(f"{d['files']} files, {d['symlinks']} symlinks, {d['dirs']} directories, "
+    layer = name.startswith("layer-")
+    them = "dnf + ostree" if layer else "ostree"
+    what = (f"Base: {d.get('packages', '?')} packages composed by `deployctl compose` in "
+            f"{_secs(d['compose_s'])} (untimed, once), " if layer and "compose_s" in d else "")
+    load = f"; load average {res['load']}" if res.get("load") else ""
+    runs_note = ""
+    if res.get("runs", 0) < 5 and not res.get("quick") and res.get("runs", 0) > 1:
+        runs_note = (f" **Fewer than the 5 runs the method asks for** (a full run of this set "
+                     f"takes long; see the analysis).")
+    out.append(f"{what}{d['files']} files, {d['symlinks']} symlinks, {d['dirs']} directories, "
                f"{d['bytes'] / 1e6:.0f} MB of file content. {res['runs']} counted run(s) per "
                f"operation after {res['warmup']} warm-up, measured {res['date']}"
                f"{' (--quick)' if res.get('quick') else ''}; repositories and sysroots on "
-               f"{'a fresh journaled ext4 loop mount' if res.get('scratch') == 'loop-ext4' else 'the data directory filesystem'}.")
+               f"{'a fresh journaled ext4 loop mount' if res.get('scratch') == 'loop-ext4' else 'the data directory filesystem'}"
+               f"{load}.{runs_note}")
     out.append("")
-    out.append("| operation | ours: median (min–max) | ostree: median (min–max) | ratio ours/ostree "
-               "| target | peak RSS ours | peak RSS ostree | CPU ours / ostree |")
+    out.append(f"| operation | ours: median (min–max) | {them}: median (min–max) | ratio "
+               f"ours/{them} | target | peak RSS ours | peak RSS {them} | CPU ours / {them} |")
     out.append("|---|---|---|---|---|---|---|---|")
     for key, label in OPERATIONS:
         ours = res["samples"].get(key, {}).get("ours", [])
@@ -75,7 +99,7 @@ def dataset_table(name, res):
                                                              else "❌"))
         out.append(f"| {label} | {_cell(so)} | {_cell(st)} | "
                    f"{'–' if r is None else f'{r:.2f}'} | {tcell} | "
-                   f"{_mib(so['rss']) if so else '–'} | {_mib(st['rss']) if st else '–'} | "
+                   f"{_rss(so)} | {_rss(st)} | "
                    f"{_cpu(so, st)} |")
     for e in res.get("errors", []):
         out.append(f"- **failed**: {e}")
@@ -99,15 +123,29 @@ def scaling(results):
     a, b = results.get("gen-10k"), results.get("gen-100k")
     if not a or not b:
         return []
-    out = ["### Scaling: generated 100k files vs 10k files (median time ratio; linear is ~10)", "",
-           "| operation | ours 100k/10k | ostree 100k/10k |", "|---|---|---|"]
+    files = b["describe"]["files"] / a["describe"]["files"]
+    out = ["### Scaling: generated 100k files vs 10k files", "",
+           f"Median time at 100k files / median time at 10k files ({files:.1f}× the files; "
+           f"linear is ~{files:.0f}×, ⚠ marks more than {SCALING_FLAG}×). CPU is user+system "
+           "seconds, the steadier figure on a loaded machine. 10k measured "
+           f"{a['date']}, 100k measured {b['date']}.", "",
+           "| operation | ours: wall | ours: CPU | ostree: wall | ostree: CPU |",
+           "|---|---|---|---|---|"]
+
+    def cell(x, y, field):
+        if not x or not y or x.get(field) is None or y.get(field) is None or not x[field]:
+            return "–"
+        r = y[field] / x[field]
+        return f"{r:.1f}×" + (" ⚠" if r > SCALING_FLAG else "")
     for key, label in OPERATIONS:
         cells = []
         for tool in ("ours", "ostree"):
             x = summarize(a["samples"].get(key, {}).get(tool, []))
             y = summarize(b["samples"].get(key, {}).get(tool, []))
-            cells.append(f"{y['median'] / x['median']:.1f}×" if x and y and x["median"] else "–")
-        out.append(f"| {label} | {cells[0]} | {cells[1]} |")
+            cells += [cell(x, y, "median"), cell(x, y, "cpu")]
+        if all(c == "–" for c in cells):
+            continue
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
     return out + [""]
 
 

@@ -18,9 +18,12 @@ OPERATIONS = [
     ("deploy-second", "deploy, second (/etc merge of 4 admin changes)"),
     ("deploy-third", "deploy, third"),
     ("status", "status (in-process)"),
+    ("status-daemon", "status through the daemon (ostree: admin status)"),
     ("cleanup", "cleanup (after 3 deploys)"),
     ("rollback", "rollback"),
     ("pull-deploy", "pull from file:// remote + deploy"),
+    ("install-1", "install 1 package (end to end)"),
+    ("install-6", "install 6 packages (end to end)"),
 ]
 
 # Targets on the real OS tree (issue 5): ratio ours/ostree at most this.
@@ -107,6 +110,11 @@ def sysroot(tool, base_repo, work, record, disk):
     record("deploy-second", timed(tool.deploy(s, "v2")))
     disk(2, du_kib(s), base_kib, tool.deployment_count(s))
     record("status", timed(tool.status(s)))
+    with tool.status_service(s) as service:
+        if service:  # the daemon's first call (loading its state) is not what clients see
+            run(tool.status(s, service)[0])
+        t, rss, cpu = timed(tool.status(s, service))
+        record("status-daemon", (t, rss, cpu, service.peak_rss_kib() if service else 0))
     record("deploy-third", timed(tool.deploy(s, "v3")))
     disk(3, du_kib(s), base_kib, tool.deployment_count(s))
     record("cleanup", timed(tool.cleanup(s)))
@@ -121,6 +129,16 @@ def pull(tool, base_repo, work, record):
     tool.remote_add(s, "origin", base_repo)
     record("pull-deploy", timed(tool.pull_deploy(s, "origin", "v1")))
     remove(s)
+
+
+def layer(tool, ls, base_repo, work, record):
+    """Each layering row on a fresh sysroot with the composed base deployed."""
+    for key, packages in ls.ops:
+        s = os.path.join(work, tool.name, "layer")
+        fresh(s)
+        ls.setup(tool, s, base_repo)
+        record(key, ls.install(tool, s, packages))
+        remove(s)
 
 
 def make_base_repo(tool, ds, path):

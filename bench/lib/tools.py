@@ -1,10 +1,12 @@
 """The two tools under test, behind one interface: each method returns argv lists (timed by the
 caller) or does untimed setup itself."""
+import contextlib
 import glob
 import json
 import os
 import shutil
 
+from daemon import PrivateDaemon
 from measure import run
 
 OS_NAME = "benchos"
@@ -14,8 +16,9 @@ class Ours:
     name = "ours"
     label = "deployctl"
 
-    def __init__(self, deployctl):
+    def __init__(self, deployctl, deployd=None):
         self.dc = deployctl
+        self.deployd = deployd or os.path.join(os.path.dirname(deployctl), "deployd")
 
     # --- the store ---
     def repo_init(self, repo):
@@ -48,8 +51,14 @@ class Ours:
     def deploy(self, sysroot, ref):
         return [[self.dc, "--sysroot", sysroot, "rebase", ref]]
 
-    def status(self, sysroot):
+    def status(self, sysroot, service=None):
+        if service:
+            return [[self.dc, "--bus-address", service.address, "status"]]
         return [[self.dc, "--sysroot", sysroot, "status"]]
+
+    def status_service(self, sysroot):
+        """deployd on a private bus, serving the sysroot (started and stopped untimed)."""
+        return PrivateDaemon(self.deployd, sysroot)
 
     def rollback(self, sysroot):
         return [[self.dc, "--sysroot", sysroot, "rollback"]]
@@ -111,8 +120,12 @@ class Ostree:
     def deploy(self, sysroot, ref):
         return [["ostree", "admin", "deploy", "--sysroot", sysroot, "--os", OS_NAME, ref]]
 
-    def status(self, sysroot):
+    def status(self, sysroot, service=None):
         return [["ostree", "admin", "status", "--sysroot", sysroot]]
+
+    def status_service(self, sysroot):
+        # ostree has no daemon (rpm-ostree's is not in Debian): its status is the CLI again.
+        return contextlib.nullcontext()
 
     def rollback(self, sysroot):
         # ostree 2022.7 has no rollback/set-default: dropping the default (undeploy 0) is the
