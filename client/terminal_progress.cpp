@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 
@@ -65,6 +66,9 @@ void TerminalProgress::task_end(const std::string& task) {
 void TerminalProgress::percent(const std::string& stage, int value) {
     if (!tty_)
         return;
+    // Stages report 0-100; anything outside (a stage counting more steps than it announced)
+    // must not break the bar.
+    value = std::clamp(value, 0, 100);
     int width = 30;
     int filled = value * width / 100;
     std::string bar(static_cast<size_t>(filled), '#');

@@ -111,7 +111,7 @@ struct TransactionContext {
         }
         ++done;
         if (total && events.percent)
-            events.percent(static_cast<int>(100 * done / total));
+            events.percent(static_cast<int>(100 * std::min(done, total) / total));
     }
 
     // Returns the FD_t librpm sends the scriptlet's stdout and stderr to.
