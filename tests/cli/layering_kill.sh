@@ -7,14 +7,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/layering.sh"
 
 step "a composed base"
-build_fixture_repo
-"$DEPLOYCTL" repo init --repo "$REMOTE"
-write_treefile tf.json os/base 1.0
-"$DEPLOYCTL" compose --repo "$REMOTE" tf.json >/dev/null
-dctl init --os testos >/dev/null
-dctl remote add origin "file://$REMOTE" >/dev/null
-dctl rebase origin:os/base >/dev/null
-write_yum_repo "$(default_deployment_dir)/etc"
+setup_composed_base
 before=$(snapshot)
 
 step "kill -9 during %post"

@@ -15,14 +15,7 @@ pkg_version() {
 replaced() { dctl status --json | json_field 'd["deployments"][0]["replaced_packages"]'; }
 
 step "a composed base"
-build_fixture_repo
-"$DEPLOYCTL" repo init --repo "$REMOTE"
-write_treefile tf.json os/base 1.0
-base=$("$DEPLOYCTL" compose --repo "$REMOTE" tf.json)
-dctl init --os testos >/dev/null
-dctl remote add origin "file://$REMOTE" >/dev/null
-dctl rebase origin:os/base >/dev/null
-write_yum_repo "$(default_deployment_dir)/etc"
+setup_composed_base
 
 step "override replace with a newer build"
 dctl override replace "$RPMOUT"/replace/base-files-1.1-1.noarch.rpm | tee replace.out

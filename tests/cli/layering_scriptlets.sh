@@ -8,14 +8,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/layering.sh"
 
 step "fixtures and a composed base"
-build_fixture_repo
-"$DEPLOYCTL" repo init --repo "$REMOTE"
-write_treefile tf.json os/base 1.0
-base=$("$DEPLOYCTL" compose --repo "$REMOTE" tf.json)
-dctl init --os testos >/dev/null
-dctl remote add origin "file://$REMOTE" >/dev/null
-dctl rebase origin:os/base >/dev/null
-write_yum_repo "$(default_deployment_dir)/etc"
+setup_composed_base
 base_dir=$(default_deployment_dir)
 base_listing=$(cd "$base_dir" && find . -printf '%p %s %i %m\n' | sort | md5sum)
 os_release_before=$(cat "$base_dir/usr/lib/os-release")

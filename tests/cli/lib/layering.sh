@@ -66,3 +66,16 @@ write_yum_repo() {
 default_deployment_dir() {
     echo "$SR$(dctl status --json | json_field 'd["deployments"][0]["path"]')"
 }
+
+# setup_composed_base: fixture repo, base 1.0 composed to os/base in $REMOTE, a sysroot deployed
+# from it with the fixture .repo in its /etc. Sets $base (the composed commit).
+setup_composed_base() {
+    build_fixture_repo
+    "$DEPLOYCTL" repo init --repo "$REMOTE"
+    write_treefile tf.json os/base 1.0
+    base=$("$DEPLOYCTL" compose --repo "$REMOTE" tf.json)
+    dctl init --os testos >/dev/null
+    dctl remote add origin "file://$REMOTE" >/dev/null
+    dctl rebase origin:os/base >/dev/null
+    write_yum_repo "$(default_deployment_dir)/etc"
+}
