@@ -24,8 +24,10 @@
 #include "deploy/repo/checkout.hpp"
 #include "deploy/repo/commit_builder.hpp"
 #include "deploy/util/fault.hpp"
+#include "deploy/util/path.hpp"
 #include "fetch.hpp"
 #include "package_metadata.hpp"
+#include "rpm_file_name.hpp"
 #include "rpm_session.hpp"
 #include "work_dir.hpp"
 
@@ -49,6 +51,17 @@ std::string absolute(const std::string& path) {
 // Local packages are kept in the OS's /var so upgrades can re-apply them.
 std::string local_rpm_dir(const Sysroot& sysroot) {
     return absolute(sysroot.path()) + "/deploy/" + sysroot.os() + "/var/lib/deployd/local-rpms";
+}
+
+// A stored package named by the origin; the name is checked again so an edited origin cannot point
+// outside local-rpms/.
+std::string local_rpm_path(const Sysroot& sysroot, const std::string& file) {
+    if (!is_valid_rpm_file_name(file)) {
+        throw InvalidError(fmt::format(
+            "origin of sysroot {}: local package '{}' is not a NAME-VERSION-RELEASE.ARCH.rpm name",
+            sysroot.path(), file));
+    }
+    return local_rpm_dir(sysroot) + "/" + file;
 }
 
 std::string cache_dir(const Sysroot& sysroot) {
@@ -86,6 +99,7 @@ void take_private_copies(const WorkDir& work, std::vector<ResolvedPackage>& pack
     UniqueFd dir = fs::open_dir(work.fd(), "packages");
     for (auto& p : packages) {
         const std::string name = p.nevra + ".rpm";
+        path::check_name(name, "package from " + p.path);  // the repository's metadata names it
         fs::copy_tree_at(AT_FDCWD, p.path, dir.get(), name);
         std::string copy = work.path() + "/packages/" + name;
         if (!p.sha256.empty() && file_sha256(copy) != p.sha256) {
@@ -208,9 +222,9 @@ LayeredCommit build_layered_commit(Sysroot& sysroot, const Deployment& merge,
     request.install = origin.requested_packages;
     request.remove = origin.removed_packages;
     for (const auto& file : origin.requested_local_packages)
-        request.local_rpms.push_back(local_rpm_dir(sysroot) + "/" + file);
+        request.local_rpms.push_back(local_rpm_path(sysroot, file));
     for (const auto& file : origin.replaced_packages)
-        request.replace_local_rpms.push_back(local_rpm_dir(sysroot) + "/" + file);
+        request.replace_local_rpms.push_back(local_rpm_path(sysroot, file));
     Resolution resolution = resolve(request, progress);
     take_private_copies(work, resolution.install);
     verify_package_signatures(resolution.install, repos, deployment_dir, progress);

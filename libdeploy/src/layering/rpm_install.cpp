@@ -11,6 +11,7 @@
 #include "deploy/layering/rpm_install.hpp"
 #include "deploy/util/fs.hpp"
 #include "overlay_apply.hpp"
+#include "rpm_file_name.hpp"
 #include "rpm_handles.hpp"
 #include "rpm_session.hpp"
 #include "sandbox.hpp"
@@ -78,9 +79,11 @@ std::string rpm_file_nevra(const std::string& path) {
     auto h = rpm::HeaderRef::adopt(raw);
     if ((rc != RPMRC_OK && rc != RPMRC_NOTTRUSTED && rc != RPMRC_NOKEY) || !h)
         throw InvalidError(fmt::format("{}: not an rpm package", path));
-    // No epoch in file names: name-version-release.arch, as rpmbuild names them.
-    return h.str(RPMTAG_NAME) + "-" + h.str(RPMTAG_VERSION) + "-" + h.str(RPMTAG_RELEASE) + "." +
-           h.str(RPMTAG_ARCH);
+    // No epoch in file names: name-version-release.arch, as rpmbuild names them. The parts come
+    // from the package author, and name a file in local-rpms/: checked as file-name parts.
+    std::string file = rpm_file_name(h.str(RPMTAG_NAME), h.str(RPMTAG_VERSION),
+                                     h.str(RPMTAG_RELEASE), h.str(RPMTAG_ARCH), path);
+    return file.substr(0, file.size() - 4);
 }
 
 nlohmann::json installed_packages(const std::string& root) {

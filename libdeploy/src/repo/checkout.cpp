@@ -19,12 +19,17 @@ namespace {
 
 class TreeCheckout {
   public:
-    TreeCheckout(const Repo& repo, const CheckoutOptions& options, Progress& progress)
-        : repo_(repo), options_(options), progress_(progress) {}
+    // what names the checked-out commit or tree in errors.
+    TreeCheckout(const Repo& repo, std::string what, const CheckoutOptions& options,
+                 Progress& progress)
+        : repo_(repo), what_(std::move(what)), options_(options), progress_(progress) {}
 
-    // Creates parent_fd/name from the dirtree/dirmeta pair.
+    // Creates parent_fd/name from the dirtree/dirmeta pair; depth is the tree's depth in its
+    // commit. The recursion holds one descriptor per level, bounded by kMaxTreeDepth.
     void checkout_dir(const std::string& tree_csum, const std::string& meta_csum, int parent_fd,
-                      const std::string& name, const std::string& rel) {
+                      const std::string& name, const std::string& rel, size_t depth) {
+        if (depth > kMaxTreeDepth)
+            throw tree_too_deep(what_, rel);
         DirTree tree = repo_.read_dirtree(tree_csum);
         DirMeta meta = repo_.read_dirmeta(meta_csum);
         // Created owner-only and finished after the children, so a read-only directory can
@@ -37,7 +42,8 @@ class TreeCheckout {
             checkout_file(file.checksum, dir.get(), file.name, fs::join(rel, file.name));
         }
         for (const auto& sub : tree.dirs) {
-            checkout_dir(sub.tree, sub.meta, dir.get(), sub.name, fs::join(rel, sub.name));
+            checkout_dir(sub.tree, sub.meta, dir.get(), sub.name, fs::join(rel, sub.name),
+                         depth + 1);
         }
         if (::fchown(dir.get(), meta.uid, meta.gid) != 0)
             throw_errno("cannot chown", rel);
@@ -119,6 +125,7 @@ class TreeCheckout {
     }
 
     const Repo& repo_;
+    std::string what_;
     const CheckoutOptions& options_;
     Progress& progress_;
     uint64_t dirs_done_ = 0;
@@ -126,9 +133,12 @@ class TreeCheckout {
 
 }  // namespace
 
-void checkout_tree(const Repo& repo, const std::string& tree, const std::string& meta,
-                   int dest_dirfd, const std::string& dest, const CheckoutOptions& options,
-                   Progress& progress) {
+namespace {
+
+void checkout_at_depth(const Repo& repo, const std::string& what, const std::string& tree,
+                       const std::string& meta, size_t depth, int dest_dirfd,
+                       const std::string& dest, const CheckoutOptions& options,
+                       Progress& progress) {
     if (fs::exists_at(dest_dirfd, dest)) {
         throw InvalidError(fmt::format("checkout destination {} already exists", dest));
     }
@@ -140,9 +150,9 @@ void checkout_tree(const Repo& repo, const std::string& tree, const std::string&
     std::string name = slash == std::string::npos ? dest : dest.substr(slash + 1);
     path::check_name(name, "checkout destination");
     ProgressTask task(progress, "checkout");
-    TreeCheckout checkout(repo, options, progress);
+    TreeCheckout checkout(repo, what, options, progress);
     try {
-        checkout.checkout_dir(tree, meta, parent.get(), name, dest);
+        checkout.checkout_dir(tree, meta, parent.get(), name, dest, depth);
     } catch (...) {
         try {
             fs::remove_tree_at(parent.get(), name);
@@ -150,6 +160,14 @@ void checkout_tree(const Repo& repo, const std::string& tree, const std::string&
         }
         throw;
     }
+}
+
+}  // namespace
+
+void checkout_tree(const Repo& repo, const std::string& tree, const std::string& meta,
+                   int dest_dirfd, const std::string& dest, const CheckoutOptions& options,
+                   Progress& progress) {
+    checkout_at_depth(repo, "tree " + tree, tree, meta, 0, dest_dirfd, dest, options, progress);
 }
 
 void checkout_commit(const Repo& repo, const std::string& commit_csum, int dest_dirfd,
@@ -161,6 +179,7 @@ void checkout_commit(const Repo& repo, const std::string& commit_csum, int dest_
     }
     std::string tree = commit.root_tree;
     std::string meta = commit.root_meta;
+    size_t depth = 0;
     if (!options.subpath.empty()) {
         TreeEntry entry = lookup_path(repo, commit_csum, options.subpath);
         if (entry.kind != TreeEntry::Kind::Dir) {
@@ -169,8 +188,10 @@ void checkout_commit(const Repo& repo, const std::string& commit_csum, int dest_
         }
         tree = entry.checksum;
         meta = entry.meta;
+        depth = path::split_relative(options.subpath).size();
     }
-    checkout_tree(repo, tree, meta, dest_dirfd, dest, options, progress);
+    checkout_at_depth(repo, "commit " + commit_csum, tree, meta, depth, dest_dirfd, dest, options,
+                      progress);
 }
 
 }  // namespace deploy::repo

@@ -22,6 +22,12 @@ namespace deploy::repo {
 
 namespace {
 
+// A path of a deep tree, cut to keep an error message one readable line.
+std::string shorten(const std::string& path) {
+    constexpr size_t kShown = 120;
+    return path.size() <= kShown ? path : path.substr(0, kShown) + "...";
+}
+
 // In-memory image of the source tree: scanned once, hashed in parallel, written bottom-up.
 struct SourceFile {
     std::string path;  // relative to the source root
@@ -41,7 +47,14 @@ class TreeScanner {
     TreeScanner(const CommitOptions& options, Progress& progress)
         : options_(options), progress_(progress) {}
 
-    void scan(int dirfd, const std::string& rel, SourceDir& node) {
+    // depth of rel below the root; past kMaxTreeDepth the tree could never be checked out (and
+    // the recursion must stay bounded), so it is refused here, naming the directory.
+    void scan(int dirfd, const std::string& rel, SourceDir& node, size_t depth) {
+        if (depth > kMaxTreeDepth) {
+            throw InvalidError(
+                fmt::format("cannot commit {}: directories nested deeper than {} levels",
+                            shorten(rel), kMaxTreeDepth));
+        }
         node.st = fs::lstat_at(dirfd, rel.empty() ? "." : rel);
         UniqueFd fd = rel.empty() ? fs::open_dir(dirfd, ".") : fs::open_dir(dirfd, rel);
         node.xattrs = fs::read_xattrs_fd(fd.get());
@@ -50,7 +63,7 @@ class TreeScanner {
             struct stat st = fs::lstat_at(fd.get(), name);
             if (S_ISDIR(st.st_mode)) {
                 auto sub = std::make_unique<SourceDir>();
-                scan(dirfd, child, *sub);
+                scan(dirfd, child, *sub, depth + 1);
                 node.dirs.emplace(name, std::move(sub));
             } else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
                 node.files.emplace(name, files.size());
@@ -98,13 +111,20 @@ void relocate_etc(SourceDir& root) {
 
 std::pair<std::string, std::string> write_dir(Repo& repo, const SourceDir& node,
                                               const std::vector<SourceFile>& files,
-                                              CommitStats& stats) {
+                                              CommitStats& stats, const std::string& rel,
+                                              size_t depth) {
+    // Moving etc/ to usr/etc adds a level the scan did not count.
+    if (depth > kMaxTreeDepth) {
+        throw InvalidError(fmt::format("cannot commit {}: directories nested deeper than {} levels",
+                                       shorten(rel), kMaxTreeDepth));
+    }
     DirTree tree;
     for (const auto& [name, index] : node.files) {
         tree.files.push_back({name, files[index].checksum});
     }
     for (const auto& [name, sub] : node.dirs) {
-        auto [t, m] = write_dir(repo, *sub, files, stats);
+        auto [t, m] =
+            write_dir(repo, *sub, files, stats, rel.empty() ? name : rel + "/" + name, depth + 1);
         tree.dirs.push_back({name, t, m});
     }
     DirMeta meta{node.st.st_mode, node.st.st_uid, node.st.st_gid, node.xattrs};
@@ -123,7 +143,7 @@ std::pair<std::string, std::string> write_tree(Repo& repo, int src_dirfd, const 
     TreeScanner scanner(options, progress);
     {
         ProgressTask task(progress, "scan");
-        scanner.scan(root_fd.get(), "", root);
+        scanner.scan(root_fd.get(), "", root, 0);
     }
     if (options.move_etc_to_usr_etc)
         relocate_etc(root);
@@ -167,7 +187,7 @@ std::pair<std::string, std::string> write_tree(Repo& repo, int src_dirfd, const 
     stats.new_objects += new_objects;
     stats.bytes_hashed += bytes_hashed;
     stats.reused_checkout_files += reused;
-    return write_dir(repo, root, files, stats);
+    return write_dir(repo, root, files, stats, "", 0);
 }
 
 CommitResult commit_tree(Repo& repo, int src_dirfd, const std::string& src,

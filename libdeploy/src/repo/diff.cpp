@@ -15,16 +15,19 @@ namespace {
 
 class TreeDiff {
   public:
-    explicit TreeDiff(const Repo& repo) : repo_(repo) {}
+    TreeDiff(const Repo& repo, std::string what) : repo_(repo), what_(std::move(what)) {}
 
+    // depth: of the two trees in their commits; the recursion stops at kMaxTreeDepth.
     void compare(const std::string& from_tree, const std::string& to_tree,
-                 const std::string& prefix) {
+                 const std::string& prefix, size_t depth) {
         if (from_tree == to_tree)
             return;
+        if (depth > kMaxTreeDepth)
+            throw tree_too_deep(what_, prefix);
         DirTree a = repo_.read_dirtree(from_tree);
         DirTree b = repo_.read_dirtree(to_tree);
         compare_files(a, b, prefix);
-        compare_dirs(a, b, prefix);
+        compare_dirs(a, b, prefix, depth);
     }
 
     std::vector<DiffEntry> take() {
@@ -54,13 +57,13 @@ class TreeDiff {
         }
     }
 
-    void compare_dirs(const DirTree& a, const DirTree& b, const std::string& prefix) {
+    void compare_dirs(const DirTree& a, const DirTree& b, const std::string& prefix, size_t depth) {
         for (const auto& d : a.dirs) {
             std::string path = fs::join(prefix, d.name);
             if (const auto* other = b.find_dir(d.name)) {
                 if (other->meta != d.meta)
                     add('M', path);
-                compare(d.tree, other->tree, path);
+                compare(d.tree, other->tree, path, depth + 1);
             } else {
                 whole_dir('D', d, path);
             }
@@ -78,6 +81,7 @@ class TreeDiff {
     }
 
     const Repo& repo_;
+    std::string what_;
     std::vector<DiffEntry> entries_;
 };
 
@@ -96,11 +100,11 @@ std::vector<DiffEntry> diff_commits(const Repo& repo, const std::string& from,
                                     const std::string& to) {
     Commit a = read_complete_commit(repo, from);
     Commit b = read_complete_commit(repo, to);
-    TreeDiff diff(repo);
+    TreeDiff diff(repo, fmt::format("diff {} {}", from, to));
     // The root has no name of its own; "/" stands for it when only its metadata changed.
     if (a.root_meta != b.root_meta)
         diff.add('M', "/");
-    diff.compare(a.root_tree, b.root_tree, "");
+    diff.compare(a.root_tree, b.root_tree, "", 0);
     return diff.take();
 }
 

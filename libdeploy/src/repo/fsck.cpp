@@ -8,7 +8,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <unordered_set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -132,7 +132,7 @@ class Reachability {
             return;  // history only: no tree expected
         Commit commit = repo_.read_commit(commit_csum);
         check_meta(who, commit.root_meta, "/");
-        check_tree(who, commit.root_tree, "/");
+        check_tree(who, commit.root_tree, "/", 0);
     }
 
   private:
@@ -162,30 +162,55 @@ class Reachability {
         usable(who, meta, ObjectType::DirMeta, path);
     }
 
-    bool check_tree(const std::string& who, const std::string& tree_csum, const std::string& path) {
-        if (complete_.count(tree_csum) != 0)
-            return true;
+    // The height of the complete subtree (0 for a leaf directory), or nullopt after reporting
+    // what is wrong. A subtree is shared across commits at different depths, so the height is
+    // remembered with it: a known-complete subtree still fails where it would pass the limit.
+    std::optional<size_t> check_tree(const std::string& who, const std::string& tree_csum,
+                                     const std::string& path, size_t depth) {
+        if (auto it = complete_.find(tree_csum); it != complete_.end()) {
+            if (depth + it->second > kMaxTreeDepth) {
+                error(too_deep(who, path));
+                return std::nullopt;
+            }
+            return it->second;
+        }
+        if (depth > kMaxTreeDepth) {
+            // Bounds the recursion: a hostile chain is one error line, not a stack overflow.
+            error(too_deep(who, path));
+            return std::nullopt;
+        }
         if (!usable(who, tree_csum, ObjectType::DirTree, path))
-            return false;
+            return std::nullopt;
         DirTree tree = repo_.read_dirtree(tree_csum);
         bool ok = true;
+        size_t height = 0;
         for (const auto& f : tree.files) {
             ok &= usable(who, f.checksum, ObjectType::File, fs::join(path, f.name));
         }
         for (const auto& d : tree.dirs) {
             std::string child = fs::join(path, d.name);
             ok &= usable(who, d.meta, ObjectType::DirMeta, child);
-            ok &= check_tree(who, d.tree, child);
+            auto sub = check_tree(who, d.tree, child, depth + 1);
+            ok &= sub.has_value();
+            if (sub)
+                height = std::max(height, *sub + 1);
+            else if (depth + 1 > kMaxTreeDepth)
+                break;  // reported once; the siblings are just as deep
         }
-        if (ok)
-            complete_.insert(tree_csum);
-        return ok;
+        if (!ok)
+            return std::nullopt;
+        complete_.emplace(tree_csum, height);
+        return height;
+    }
+
+    static std::string too_deep(const std::string& who, const std::string& path) {
+        return tree_too_deep(who, path).what();
     }
 
     const Repo& repo_;
     const BadObjects& bad_;
     FsckResult& result_;
-    std::unordered_set<std::string> complete_;
+    std::unordered_map<std::string, size_t> complete_;  // dirtree -> height of its subtree
 };
 
 }  // namespace

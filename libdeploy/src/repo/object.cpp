@@ -45,6 +45,14 @@ static fs::Xattrs xattrs_from_json(const json& j) {
     return out;
 }
 
+CorruptError tree_too_deep(const std::string& what, const std::string& path) {
+    // The path of a hostile chain is as long as the chain: keep the message one readable line.
+    constexpr size_t kShown = 120;
+    std::string shown = path.size() <= kShown ? path : path.substr(0, kShown) + "...";
+    return CorruptError(fmt::format("{}: directory tree deeper than the limit of {} levels at {}",
+                                    what, kMaxTreeDepth, shown));
+}
+
 bool FileHeader::is_symlink() const {
     return S_ISLNK(mode);
 }
@@ -102,11 +110,21 @@ std::string file_checksum(const FileHeader& header, int content_fd, const std::s
     return hash.hex_digest();
 }
 
+// nlohmann's parser is iterative, but copying or dumping a value recurses: commit metadata from a
+// remote nested 100k deep would overflow the stack when copied out. Ours nest a few levels.
+constexpr int kMaxJsonDepth = 64;
+
 // Parsing helpers: every malformed field becomes a CorruptError naming the object.
 template <typename F>
 static auto parse_guarded(std::string_view data, const std::string& what, F&& fn) {
     try {
-        json j = json::parse(data);
+        json j = json::parse(data, [&](int depth, json::parse_event_t, json&) {
+            if (depth > kMaxJsonDepth) {
+                throw CorruptError(
+                    fmt::format("{}: JSON nested deeper than {} levels", what, kMaxJsonDepth));
+            }
+            return true;
+        });
         if (!j.is_object()) {
             throw CorruptError(fmt::format("{}: not a JSON object", what));
         }

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <charconv>
 #include <unordered_set>
+#include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -50,20 +51,28 @@ class Marker {
 
     void mark_meta(const std::string& checksum) { keep(checksum, ObjectType::DirMeta); }
 
-    void mark_tree(const std::string& checksum) {
-        // Missing (partial commit, or damage that fsck reports): there is nothing to keep.
-        if (!repo_.has_object(checksum, ObjectType::DirTree))
-            return;
-        if (!keep(checksum, ObjectType::DirTree))
-            return;
-        // A corrupt reachable dirtree hides what it references: deleting "unreachable" objects
-        // then could destroy live data, so read_dirtree's CorruptError aborts the prune.
-        DirTree tree = repo_.read_dirtree(checksum);
-        for (const auto& f : tree.files)
-            keep(f.checksum, ObjectType::File);
-        for (const auto& d : tree.dirs) {
-            mark_meta(d.meta);
-            mark_tree(d.tree);
+    // Iterative, with no depth limit: marking only reads, and a garbage collector that gave up
+    // on a hostile deep tree would leave its space taken forever, while one that skipped it would
+    // delete what a ref still reaches.
+    void mark_tree(const std::string& root) {
+        std::vector<std::string> pending{root};
+        while (!pending.empty()) {
+            std::string checksum = std::move(pending.back());
+            pending.pop_back();
+            // Missing (partial commit, or damage that fsck reports): there is nothing to keep.
+            if (!repo_.has_object(checksum, ObjectType::DirTree))
+                continue;
+            if (!keep(checksum, ObjectType::DirTree))
+                continue;
+            // A corrupt reachable dirtree hides what it references: deleting "unreachable"
+            // objects then could destroy live data, so read_dirtree's CorruptError aborts.
+            DirTree tree = repo_.read_dirtree(checksum);
+            for (const auto& f : tree.files)
+                keep(f.checksum, ObjectType::File);
+            for (auto& d : tree.dirs) {
+                mark_meta(d.meta);
+                pending.push_back(std::move(d.tree));
+            }
         }
     }
 

@@ -20,6 +20,7 @@
 #include "deploy/error.hpp"
 #include "deploy/repo/maintenance.hpp"
 #include "deploy/repo/tree_walk.hpp"
+#include "deploy/util/fs.hpp"
 #include "deploy/util/thread_pool.hpp"
 #include "file_object_writer.hpp"
 
@@ -106,8 +107,10 @@ class TreeFetcher {
                 Progress& progress)
         : repo_(repo), remote_(remote), name_(name), counts_(counts), progress_(progress) {}
 
-    void fetch(const std::string& tree, const std::string& meta) {
-        collect(tree, meta);
+    // what names the pulled commit in errors.
+    void fetch(const std::string& what, const std::string& tree, const std::string& meta) {
+        what_ = what;
+        collect(tree, meta, "/", 0);
         fetch_files();
         // Children before parents (collect's post-order), so the invariant above holds even
         // if we are killed half-way through this loop.
@@ -133,7 +136,12 @@ class TreeFetcher {
         counts_.bytes += data.size();
     }
 
-    void collect(const std::string& tree_csum, const std::string& meta) {
+    // Recursion bounded by kMaxTreeDepth: a hostile chain from the remote is refused before it
+    // can exhaust the stack, and nothing of it is published (dirtrees are written after the walk).
+    void collect(const std::string& tree_csum, const std::string& meta, const std::string& path,
+                 size_t depth) {
+        if (depth > kMaxTreeDepth)
+            throw tree_too_deep(what_, path);
         if (!repo_.has_object(meta, ObjectType::DirMeta) && wanted_.insert(meta).second) {
             store_metadata(ObjectType::DirMeta, verified_metadata(meta, ObjectType::DirMeta));
         }
@@ -150,7 +158,7 @@ class TreeFetcher {
             }
         }
         for (const auto& d : tree.dirs)
-            collect(d.tree, d.meta);
+            collect(d.tree, d.meta, fs::join(path, d.name), depth + 1);
         pending_trees_.push_back(std::move(data));
     }
 
@@ -220,6 +228,7 @@ class TreeFetcher {
     const std::string& name_;
     PullCounts& counts_;
     Progress& progress_;
+    std::string what_;
     std::unordered_set<std::string> wanted_;
     std::vector<std::string> files_;
     std::vector<std::string> pending_trees_;  // serialized dirtrees, children first
@@ -254,7 +263,8 @@ PullResult pull(Repo& repo, const std::string& remote_name, const std::string& r
     }
     Commit target_commit = repo.read_commit(target);
     TreeFetcher fetcher(repo, remote, remote_name, counts, progress);
-    fetcher.fetch(target_commit.root_tree, target_commit.root_meta);
+    fetcher.fetch(fmt::format("remote '{}': commit {}", remote_name, target),
+                  target_commit.root_tree, target_commit.root_meta);
 
     repo.sync();  // every object durable before anything claims the tree is complete
     repo.mark_partial(target, false);

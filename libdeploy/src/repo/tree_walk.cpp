@@ -65,6 +65,11 @@ std::string read_file_content(const Repo& repo, const std::string& checksum) {
 TreeEntry lookup_path(const Repo& repo, const std::string& commit_csum, const std::string& path) {
     Commit commit = repo.read_commit(commit_csum);
     auto parts = path::split_relative(path);
+    // A file inside the deepest directory allowed is the longest path that can exist.
+    if (parts.size() > kMaxTreeDepth + 1) {
+        throw InvalidError(fmt::format("path has {} components: trees are at most {} levels deep",
+                                       parts.size(), kMaxTreeDepth));
+    }
     TreeEntry entry{TreeEntry::Kind::Dir, "", commit.root_tree, commit.root_meta};
     for (size_t i = 0; i < parts.size(); ++i) {
         if (entry.kind != TreeEntry::Kind::Dir) {
@@ -85,17 +90,30 @@ TreeEntry lookup_path(const Repo& repo, const std::string& commit_csum, const st
     return entry;
 }
 
-void walk_tree(const Repo& repo, const std::string& tree_csum, const std::string& prefix,
-               const std::function<void(const TreeEntry&)>& fn) {
+namespace {
+
+void walk_below(const Repo& repo, const std::string& top, const std::string& tree_csum,
+                const std::string& prefix, size_t depth,
+                const std::function<void(const TreeEntry&)>& fn) {
     DirTree tree = repo.read_dirtree(tree_csum);
     for (const auto& f : tree.files) {
         fn({TreeEntry::Kind::File, fs::join(prefix, f.name), f.checksum, ""});
     }
     for (const auto& d : tree.dirs) {
         std::string child = fs::join(prefix, d.name);
+        if (depth + 1 > kMaxTreeDepth)
+            throw tree_too_deep("tree " + top, child);
         fn({TreeEntry::Kind::Dir, child, d.tree, d.meta});
-        walk_tree(repo, d.tree, child, fn);
+        walk_below(repo, top, d.tree, child, depth + 1, fn);
     }
+}
+
+}  // namespace
+
+void walk_tree(const Repo& repo, const std::string& tree_csum, const std::string& prefix,
+               const std::function<void(const TreeEntry&)>& fn) {
+    // Recursion is bounded by the depth check, so the stack stays small whatever the store holds.
+    walk_below(repo, tree_csum, tree_csum, prefix, path::split_relative(prefix).size(), fn);
 }
 
 }  // namespace deploy::repo

@@ -161,7 +161,7 @@ std::optional<size_t> Sysroot::merge_index(const std::vector<Deployment>& list) 
 }
 
 std::unique_ptr<WriterLock> Sysroot::lock(const std::string& operation) {
-    auto lock = std::make_unique<WriterLock>(fd_.get(), ".lock", operation);
+    auto lock = std::make_unique<WriterLock>(fd_.get(), ".lock", path_ + "/.lock", operation);
     remove_leftovers(*this);
     return lock;
 }

@@ -11,6 +11,7 @@
 // and every name, so a hostile object is rejected before anything uses it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -18,11 +19,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "deploy/error.hpp"
 #include "deploy/util/fs.hpp"
 
 namespace deploy::repo {
 
 enum class ObjectType { File, DirTree, DirMeta, Commit };
+
+// Deepest directory nesting the store accepts (the root tree is depth 0). Trees come from remotes,
+// so every walker checks it before descending: a hostile chain of dirtrees must end in a
+// CorruptError, never in a stack overflow. 256 is ostree's OSTREE_MAX_RECURSION: far beyond any
+// real OS tree, and low enough that a checkout (one open descriptor per level) stays well under
+// the usual 1024-descriptor limit.
+inline constexpr size_t kMaxTreeDepth = 256;
+// CorruptError("<what>: directory tree deeper than the limit of 256 levels at <path, shortened>").
+CorruptError tree_too_deep(const std::string& what, const std::string& path);
 
 const char* object_type_name(ObjectType type);  // "file", "dirtree", "dirmeta", "commit"
 

@@ -25,7 +25,9 @@ FileHeader read_file_header(const Repo& repo, const std::string& checksum);
 // Content of a regular file object (verified against its checksum) or a symlink's target.
 std::string read_file_content(const Repo& repo, const std::string& checksum);
 
-// Calls fn for every entry below the given dirtree, depth first, parents before children.
+// Calls fn for every entry below the given dirtree, depth first, parents before children. prefix
+// is the tree's own path from the root (its depth counts against kMaxTreeDepth); deeper trees end
+// in CorruptError naming the tree and path.
 void walk_tree(const Repo& repo, const std::string& tree, const std::string& prefix,
                const std::function<void(const TreeEntry&)>& fn);
 

@@ -10,8 +10,12 @@ namespace deploy {
 
 class WriterLock {
   public:
-    // Takes the lock on dirfd/name without waiting; throws BusyError naming the holder.
-    WriterLock(int dirfd, const std::string& name, const std::string& holder_description);
+    // Takes the lock on dirfd/name without waiting; throws BusyError naming the holder. The lock
+    // file is truncated and rewritten, so anything but a regular file with one link owned by the
+    // caller (root, for the daemon) is refused with InvalidError: a hardlink planted at the lock's
+    // name would otherwise get another file truncated. display_path names the file in errors.
+    WriterLock(int dirfd, const std::string& name, const std::string& display_path,
+               const std::string& holder_description);
     WriterLock(const WriterLock&) = delete;
     WriterLock& operator=(const WriterLock&) = delete;
     ~WriterLock();
