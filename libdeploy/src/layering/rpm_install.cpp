@@ -81,9 +81,9 @@ std::string rpm_file_nevra(const std::string& path) {
         throw InvalidError(fmt::format("{}: not an rpm package", path));
     // No epoch in file names: name-version-release.arch, as rpmbuild names them. The parts come
     // from the package author, and name a file in local-rpms/: checked as file-name parts.
-    std::string file = rpm_file_name(h.str(RPMTAG_NAME), h.str(RPMTAG_VERSION),
-                                     h.str(RPMTAG_RELEASE), h.str(RPMTAG_ARCH), path);
-    return file.substr(0, file.size() - 4);
+    std::string stored = rpm_file_name(h.str(RPMTAG_NAME), h.str(RPMTAG_VERSION),
+                                       h.str(RPMTAG_RELEASE), h.str(RPMTAG_ARCH), path);
+    return stored.substr(0, stored.size() - 4);
 }
 
 nlohmann::json installed_packages(const std::string& root) {
