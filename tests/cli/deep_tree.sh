@@ -1,10 +1,12 @@
 #!/bin/sh
-# Untrusted depth (issue 9.3): a remote commit whose tree is 100,000 directories deep used to crash
+# Untrusted depth (issue 9.3): a remote commit whose tree is far deeper than 256 levels used to crash
 # deployd with a stack overflow in the pull walk, on every automatic update. Now the pull stops at
 # the depth limit with a one-line CorruptError, in-process and through the daemon, the sysroot is
 # unchanged, and the daemon keeps serving (a normal update afterwards goes through).
 . "$TESTS_DIR/daemon/fixture.sh"
-DEEP=100000
+# The issue says 100,000 (DEEP_TREE_LEVELS=100000 runs that: ~7 min on a loaded box, mostly
+# unlinking the objects); any depth past the limit takes the same path through every walker.
+DEEP=${DEEP_TREE_LEVELS:-30000}
 LIMIT="deeper than the limit of 256 levels"
 
 deep=$(python3 "$TESTS_DIR/cli/lib/deep_tree.py" "$SRCREPO" $DEEP os/stable)
