@@ -85,7 +85,7 @@ for bad in 'x;reboot' 'x=$(reboot)' "x='a'" 'x=`id`' '#x' 'x|y' 'x&y' 'x>y' 'x={
     'k="a;b c"' 'a"b' 'k="a" b' 'deploy=/deploy/testos/x.7' 'deployd.x=1'; do
     expect_error "invalid kernel argument" dctl kargs --append "$bad"
 done
-expect_error "2048" dctl kargs $(for i in $(seq 100); do printf -- '--append opt%03d=some-value ' "$i"; done)
+expect_error "2048" dctl kargs $(for i in $(seq 130); do printf -- '--append opt%03d=some-value ' "$i"; done)
 [ "$(snapshot)" = "$before" ] || fail "refused kargs changed the sysroot"
 
 step "a live entry with a second deploy=: status and cleanup fail, nothing is deleted"

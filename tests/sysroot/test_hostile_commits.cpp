@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "deploy/error.hpp"
@@ -74,8 +75,13 @@ struct Fixture {
         }
     }
 
+    // The entry file inside the live loader.N (fs:: helpers do not follow the loader symlink).
     std::string live_entry(int position) {
-        return fmt::format("sysroot/boot/loader/entries/deployd-testos-{:02}.conf", position);
+        char target[256];
+        ssize_t n = ::readlinkat(tmp.fd(), "sysroot/boot/loader", target, sizeof(target));
+        REQUIRE(n > 0);
+        return fmt::format("sysroot/boot/{}/entries/deployd-testos-{:02}.conf",
+                           std::string(target, static_cast<size_t>(n)), position);
     }
 };
 
