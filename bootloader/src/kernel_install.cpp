@@ -128,8 +128,10 @@ std::string kernel_dir_of(const std::string& boot_path) {
 
 // True when boot/<os>/<csum> holds exactly `files`, each a regular file of the expected size and
 // content. The name alone proves nothing: an older layout, a crafted /boot or a disk error can
-// leave other bytes under it.
-bool kernel_dir_matches(int os_dirfd, const std::string& csum, const std::vector<BootFile>& files) {
+// leave other bytes under it. A file that is the tree's own file (hardlinked: /boot on the same
+// filesystem) was hashed by find_kernel just now and is not read again.
+bool kernel_dir_matches(int os_dirfd, const std::string& csum, int tree_dirfd,
+                        const std::vector<BootFile>& files) {
     UniqueFd dir = fs::open_dir(os_dirfd, csum);
     std::vector<std::string> want;
     for (const auto& f : files)
@@ -143,6 +145,10 @@ bool kernel_dir_matches(int os_dirfd, const std::string& csum, const std::vector
         if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
             static_cast<uint64_t>(st.st_size) != f.size)
             return false;
+        struct stat src;
+        if (::fstatat(tree_dirfd, f.source.c_str(), &src, AT_SYMLINK_NOFOLLOW) == 0 &&
+            src.st_dev == st.st_dev && src.st_ino == st.st_ino)
+            continue;
         Sha256 hash;
         hash_file(fd.get(), hash, f.name);
         if (hash.hex_digest() != f.sha256)
@@ -254,7 +260,7 @@ PlacedKernel install_kernel(int boot_dirfd, const std::string& os, int tree_dirf
             if (!S_ISDIR(st.st_mode)) {
                 throw InvalidError(fmt::format("boot/{}/{} is not a directory", os, csum));
             }
-            if (kernel_dir_matches(os_dir.get(), csum, kernel.files))
+            if (kernel_dir_matches(os_dir.get(), csum, tree_dirfd, kernel.files))
                 return placed;
             spdlog::warn("boot/{}/{} does not hold the expected kernel files; replacing it", os,
                          csum);
