@@ -20,11 +20,12 @@ bool same(const deploy::sysroot::Origin& a, const deploy::sysroot::Origin& b) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using deploy::sysroot::Origin;
     return deploy::fuzz::run_parser(data, size, [](const std::string& text) {
-        // As Sysroot::read_origin does: a JSON syntax error becomes a CorruptError there.
+        // As Sysroot::read_origin does: any error of json::parse (syntax, number overflow)
+        // becomes a CorruptError there.
         nlohmann::json j;
         try {
             j = nlohmann::json::parse(text);
-        } catch (const nlohmann::json::parse_error&) {
+        } catch (const nlohmann::json::exception&) {
             return;
         }
         Origin origin = Origin::from_json(j, deploy::fuzz::kInputName);
