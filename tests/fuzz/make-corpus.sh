@@ -36,7 +36,10 @@ dctl remote add origin "file://$repo" >/dev/null
 dctl rebase origin:os/stable >/dev/null
 dctl kargs --append quiet --append 'console=ttyS0,115200' >/dev/null
 
-# save TARGET FILE...: seeds named by content, so regenerating is idempotent.
+# Generated seeds are named by a content hash; they replace the previous generated ones (commits
+# carry timestamps, so every run differs), the hand-written seeds (named) stay.
+find "$here/corpus" -type f -regextype egrep -regex '.*/[0-9a-f]{16}' -delete
+# save TARGET FILE...
 save() {
     local target=$1 f; shift
     mkdir -p "$here/corpus/$target"
@@ -45,13 +48,13 @@ save() {
     done
 }
 # Both the sysroot's repo (pulled) and the build repo hold each object; one copy is enough.
-save commit $(find "$repo/objects" -name '*.commit')
-save dirmeta $(find "$repo/objects" -name '*.dirmeta')
-save dirtree $(find "$repo/objects" -name '*.dirtree')
+for type in commit dirmeta dirtree; do
+    find "$repo/objects" -name "*.$type" | while read -r f; do save "$type" "$f"; done
+done
 save origin "$sr"/deploy/myos/*.origin
 save bls_entry "$sr"/boot/loader/entries/*.conf
 for f in "$sr"/boot/loader/entries/*.conf; do
     sed -n 's/^options //p' "$f" > "$work/options.$(basename "$f")"
 done
 save kernel_args "$work"/options.*
-ls "$here"/corpus/*/ | wc -l
+echo "$(find "$here/corpus" -type f | wc -l) seeds in $here/corpus"

@@ -22,4 +22,4 @@ if [ "$rc" -ne 0 ]; then
     exit 1
 fi
 grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb)|^#[0-9]+.*DONE' "$work/log" || true
-echo "ok: $(basename "$fuzzer"): no crash in ${seconds}s; corpus $(ls "$work/corpus" | wc -l) inputs"
+echo "ok: $(basename "$fuzzer"): no crash in ${seconds}s; corpus $(find "$work/corpus" -type f | wc -l) inputs"
