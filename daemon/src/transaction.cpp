@@ -118,27 +118,6 @@ deployd::Caller Transaction::authorize_control() {
     return caller;
 }
 
-void Transaction::add_client(const deployd::Caller& client) {
-    clients_.insert(client.bus_name);
-    client_uids_.insert(client.uid);
-}
-
-const std::string& Transaction::for_clients(const std::string& value) {
-    return guarded([&]() -> const std::string& {
-        auto* message = getObject().getCurrentlyProcessedMessage();
-        if (!message)
-            return value;
-        auto reader = context_.authorizer.identify(message->getSender());
-        if (reader.uid != 0 && !client_uids_.count(reader.uid)) {
-            throw deploy::Error(deploy::ErrorKind::AccessDenied,
-                                fmt::format("transaction {} belongs to {}; its outcome is for its "
-                                            "clients and root",
-                                            id_, caller_.describe()));
-        }
-        return value;
-    });
-}
-
 void Transaction::properties_changed(const std::vector<std::string>& names) {
     std::map<std::string, sdbus::Variant> values;
     for (const auto& name : names) {

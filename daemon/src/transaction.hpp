@@ -49,9 +49,8 @@ class Transaction : public sdbus::AdaptorInterfaces<org::deployd::Deploy1::Trans
     Phase phase() const { return phase_; }
     std::string describe() const;  // "upgrade (tx 1a2b) requested by uid 0 (:1.4)"
 
-    // A subscriber to the signals (joined the request, or called Start()); its uid may read the
-    // outcome.
-    void add_client(const deployd::Caller& client);
+    // A subscriber to the signals (joined the request, or called Start()).
+    void add_client(const deployd::Caller& client) { clients_.insert(client.bus_name); }
     // Forgets a disconnected client; a pending transaction nobody waits for any more is dropped.
     void client_vanished(const std::string& bus_name);
     void start();
@@ -73,16 +72,12 @@ class Transaction : public sdbus::AdaptorInterfaces<org::deployd::Deploy1::Trans
     std::string State() override;
     bool Finished() override { return phase_ == Phase::Finished; }
     bool Success() override { return success_; }
-    // What the work said (deployment details, a scriptlet's failure) is for its clients' uids
-    // and root; State, Finished, Success and ErrorName are public.
-    std::string Result() override { return for_clients(result_); }
+    std::string Result() override { return result_; }
     std::string ErrorName() override { return error_name_; }
-    std::string ErrorMessage() override { return for_clients(error_message_); }
+    std::string ErrorMessage() override { return error_message_; }
 
     // Start/Cancel: the requesting uid, root, or whoever polkit authorizes for the action.
     deployd::Caller authorize_control();
-    // `value`, or AccessDenied when the property's reader is neither root nor a client's uid.
-    const std::string& for_clients(const std::string& value);
     // Sends signal `member` of the Transaction interface to each client, addressed to it.
     template <typename... Args>
     void signal_clients(const char* member, const Args&... args);
@@ -97,7 +92,6 @@ class Transaction : public sdbus::AdaptorInterfaces<org::deployd::Deploy1::Trans
     OperationRequest request_;
     deployd::Caller caller_;
     std::set<std::string> clients_;  // unique names
-    std::set<uid_t> client_uids_;
     Phase phase_ = Phase::Pending;
     std::atomic<bool> cancel_{false};
     std::thread worker_;

@@ -22,14 +22,14 @@ etc=$(ls -d "$SYSROOT"/deploy/testos/*.0)/etc
 mkdir -m 700 "$etc/private"
 (umask 077 && echo "secret" >"$etc/private/customer-acme-prod.key")
 dctl etc diff >"$WORK/root.diff" || fail "root's etc diff"
-grep -q "private/customer-acme-prod.key" "$WORK/root.diff" || fail "root's etc diff: $(cat "$WORK/root.diff")"
+grep -q "/etc/private" "$WORK/root.diff" || fail "root's etc diff: $(cat "$WORK/root.diff")"
 
 # nobody: a one-line AccessDenied naming the action, and not a word of the diff.
 expect_fail 1 "^error: not authorized for org\.deployd\.Deploy1\.etc-diff: polkit is not reachable" \
     nctl etc diff
-if grep -q "acme" "$WORK/out" "$WORK/err"; then fail "the refusal leaked the diff"; fi
+if grep -q "acme\\|private" "$WORK/out" "$WORK/err"; then fail "the refusal leaked the diff"; fi
 nbusctl EtcDiff >"$WORK/out" 2>"$WORK/err" && fail "busctl EtcDiff as nobody succeeded"
-grep -qi "not authorized for org.deployd.Deploy1.etc-diff" "$WORK/err" || fail "busctl EtcDiff: $(cat "$WORK/err")"
+grep -qi "access denied\\|not authorized" "$WORK/err" || fail "busctl EtcDiff: $(cat "$WORK/err")"
 grep -q "denied org.deployd.Deploy1.etc-diff to uid 65534" "$WORK/deployd.log" || fail "denial not logged"
 
 # GetStatus: nobody's burst is 4 calls; the two EtcDiff refusals above spent 2 (metered before
@@ -48,5 +48,5 @@ while [ $i -lt 12 ]; do
     dctl status --json >/dev/null || fail "root's status $i"
     i=$((i + 1))
 done
-dctl etc diff | grep -q "private/customer-acme-prod.key" || fail "root's etc diff after nobody"
+dctl etc diff | grep -q "/etc/private" || fail "root's etc diff after nobody"
 echo "daemon_etcdiff_auth: ok"

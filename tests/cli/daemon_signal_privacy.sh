@@ -9,11 +9,12 @@
 start_daemon DEPLOYD_FAULT_DELAY_MS=50
 commit_version 2
 
-as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
+# setpriv execs its command, so $! is the listener itself.
+as_nobody="setpriv --reuid=nobody --regid=nogroup --clear-groups"
 listeners=""
-as_nobody gdbus monitor --address "$BUS" --dest org.deployd.Deploy1 >"$WORK/nobody.gdbus" 2>&1 &
+$as_nobody gdbus monitor --address "$BUS" --dest org.deployd.Deploy1 >"$WORK/nobody.gdbus" 2>&1 &
 listeners="$listeners $!"
-as_nobody dbus-monitor --address "$BUS" >"$WORK/nobody.monitor" 2>&1 &
+$as_nobody dbus-monitor --address "$BUS" >"$WORK/nobody.monitor" 2>&1 &
 listeners="$listeners $!"
 gdbus monitor --address "$BUS" --dest org.deployd.Deploy1 >"$WORK/root.gdbus" 2>&1 &
 listeners="$listeners $!"
@@ -31,7 +32,8 @@ grep -q "Pulled origin:os/stable" "$WORK/out" || fail "client missed its progres
 sleep 0.5
 # shellcheck disable=SC2086
 kill $listeners 2>/dev/null || true
-wait 2>/dev/null || true
+# shellcheck disable=SC2086
+wait $listeners 2>/dev/null || true
 
 # What was sent: Transaction signals, every one with a destination (unicast).
 tx_signals() { grep -E "^signal .*path=/org/deployd/Deploy1/Transaction/" "$1" || true; }
