@@ -172,7 +172,10 @@ void Manager::retire(const std::shared_ptr<Transaction>& tx) {
 
 void Manager::on_name_owner_changed(const std::string& name, const std::string&,
                                     const std::string& new_owner) {
-    if (new_owner.empty() && active_ && !name.empty() && name[0] == ':')
+    if (!new_owner.empty() || name.empty() || name[0] != ':')
+        return;
+    authorizer_.forget(name);
+    if (active_)
         active_->client_vanished(name);
 }
 

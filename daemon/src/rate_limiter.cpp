@@ -11,14 +11,26 @@
 namespace deployd {
 
 namespace {
+// A flood must not flood the journal too.
+constexpr auto kLogInterval = std::chrono::seconds(10);
+}  // namespace
 
-[[noreturn]] void refuse(uid_t uid, const std::string& what, const std::string& why) {
-    spdlog::warn("rate limited {} for uid {}: {}", what, uid, why);
+void RateLimiter::refuse(Bucket& bucket, uid_t uid, const std::string& what,
+                         const std::string& why) {
+    auto now = Clock::now();
+    if (bucket.logged == Clock::time_point() || now - bucket.logged >= kLogInterval) {
+        spdlog::warn("rate limited {} for uid {}: {}{}", what, uid, why,
+                     bucket.unlogged
+                         ? fmt::format(" ({} more refusals not logged)", bucket.unlogged)
+                         : std::string());
+        bucket.logged = now;
+        bucket.unlogged = 0;
+    } else {
+        ++bucket.unlogged;
+    }
     throw sdbus::Error(kRateLimitedError,
                        fmt::format("rate limited: {} for uid {}: {}; retry later", what, uid, why));
 }
-
-}  // namespace
 
 RateLimiter::Ticket::~Ticket() {
     if (limiter_)
@@ -41,11 +53,11 @@ std::shared_ptr<RateLimiter::Ticket> RateLimiter::admit(uid_t uid, const std::st
     }
     bucket.refilled = now;
     if (bucket.in_flight >= limits_.in_flight_per_uid)
-        refuse(uid, what, fmt::format("{} calls already in progress", bucket.in_flight));
+        refuse(bucket, uid, what, fmt::format("{} calls already in progress", bucket.in_flight));
     if (in_flight_total_ >= limits_.in_flight_total)
-        refuse(uid, what, "too many read calls of unprivileged users in progress");
+        refuse(bucket, uid, what, "too many read calls of unprivileged users in progress");
     if (bucket.tokens < 1)
-        refuse(uid, what, fmt::format("more than {} calls per second", limits_.per_second));
+        refuse(bucket, uid, what, fmt::format("more than {} calls per second", limits_.per_second));
     bucket.tokens -= 1;
     ++bucket.in_flight;
     ++in_flight_total_;

@@ -49,7 +49,11 @@ class RateLimiter {
         double tokens = 0;
         Clock::time_point refilled;
         unsigned in_flight = 0;
+        Clock::time_point logged;  // refusals are logged once per kLogInterval per uid
+        unsigned unlogged = 0;
     };
+    [[noreturn]] void refuse(Bucket& bucket, uid_t uid, const std::string& what,
+                             const std::string& why);
     void release(uid_t uid);
 
     RateLimits limits_;

@@ -10,7 +10,7 @@ build=${1:-$here/../../build}
 method=${2:-EtcDiff}
 loops=${3:-16}
 DEPLOYCTL=$(cd "$build/bin" && pwd)/deployctl
-DEPLOYD=$(cd "$build/bin" && pwd)/deployd
+DEPLOYD=${DEPLOYD:-$(cd "$build/bin" && pwd)/deployd}  # override to compare builds
 TESTS_DIR=$here/..
 export DEPLOYCTL DEPLOYD TESTS_DIR
 . "$TESTS_DIR/daemon/fixture.sh"
@@ -24,14 +24,14 @@ done
 start_daemon
 
 now_ns() { date +%s%N; }
-# latency: 30 root GetStatus calls; prints "median p90" in ms.
+# latency [DEST PATH IFACE METHOD]: 30 root calls (default GetStatus); prints median and p90.
 latency() {
     : >"$WORK/times"
     i=0
     while [ $i -lt 30 ]; do
         t0=$(now_ns)
-        busctl --address="$BUS" call org.deployd.Deploy1 /org/deployd/Deploy1 \
-            org.deployd.Deploy1 GetStatus >/dev/null
+        busctl --address="$BUS" call "${1:-org.deployd.Deploy1}" "${2:-/org/deployd/Deploy1}" \
+            "${3:-org.deployd.Deploy1}" "${4:-GetStatus}" >/dev/null
         t1=$(now_ns)
         echo $(((t1 - t0) / 1000)) >>"$WORK/times"
         i=$((i + 1))
@@ -39,7 +39,10 @@ latency() {
     sort -n "$WORK/times" | awk '{a[NR] = $1} END {printf "median %.1f ms, p90 %.1f ms", a[15] / 1000, a[27] / 1000}'
 }
 
+# The same round trip to the bus driver: what process start-up and CPU contention cost alone.
+driver() { latency org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetId; }
 idle=$(latency)
+idle_driver=$(driver)
 pids=""
 i=0
 while [ $i -lt "$loops" ]; do
@@ -50,7 +53,9 @@ while [ $i -lt "$loops" ]; do
 done
 sleep 2
 loaded=$(latency)
+loaded_driver=$(driver)
 # shellcheck disable=SC2086
 kill $pids 2>/dev/null || true
 echo "root GetStatus idle: $idle; with $loops nobody $method loops: $loaded"
+echo "  (bus driver GetId, no deployd: idle $idle_driver; loaded $loaded_driver)"
 echo "deployd log: $(grep -c 'rate limited' "$WORK/deployd.log" || true) rate-limited, $(grep -c 'denied' "$WORK/deployd.log" || true) denied calls"
