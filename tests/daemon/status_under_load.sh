@@ -41,6 +41,8 @@ latency() {
 
 # The same round trip to the bus driver: what process start-up and CPU contention cost alone.
 driver() { latency org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetId; }
+# cpu_ms PID: user+system CPU time of PID so far.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$1/stat"; }
 idle=$(latency)
 idle_driver=$(driver)
 pids=""
@@ -52,10 +54,15 @@ while [ $i -lt "$loops" ]; do
     i=$((i + 1))
 done
 sleep 2
+cpu0=$(cpu_ms "$DAEMON_PID")
+t0=$(now_ns)
 loaded=$(latency)
 loaded_driver=$(driver)
+cpu1=$(cpu_ms "$DAEMON_PID")
+t1=$(now_ns)
 # shellcheck disable=SC2086
 kill $pids 2>/dev/null || true
 echo "root GetStatus idle: $idle; with $loops nobody $method loops: $loaded"
 echo "  (bus driver GetId, no deployd: idle $idle_driver; loaded $loaded_driver)"
+echo "  deployd CPU while loaded: $((cpu1 - cpu0)) ms in $(((t1 - t0) / 1000000)) ms"
 echo "deployd log: $(grep -c 'rate limited' "$WORK/deployd.log" || true) rate-limited, $(grep -c 'denied' "$WORK/deployd.log" || true) denied calls"
