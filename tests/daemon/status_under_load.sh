@@ -15,7 +15,7 @@ TESTS_DIR=$here/..
 export DEPLOYCTL DEPLOYD TESTS_DIR
 . "$TESTS_DIR/daemon/fixture.sh"
 etc=$(ls -d "$SYSROOT"/deploy/testos/*.0)/etc
-mkdir -p -m 700 "$etc/private"
+mkdir -m 700 "$etc/private"
 i=0
 while [ $i -lt 200 ]; do
     echo "$i" >"$etc/private/file-$i"
