@@ -161,7 +161,7 @@ DeployResult deploy_commit(Sysroot& sysroot, const DeployRequest& request, Progr
         fresh.origin.etc_conflicts = result.etc_conflicts;
         fault_point("deploy-etc-merged");
         {
-            auto var = move_var_to_factory(tree.get(), progress);
+            auto var = move_var_to_factory(tree.get(), "commit " + request.commit, progress);
             if (var.lines > 0) {
                 progress.message(fmt::format("/var defaults: {} tmpfiles.d line(s) in /{}",
                                              var.lines, kVarTmpfiles));

@@ -122,7 +122,7 @@ class LineWriter {
 
 }  // namespace
 
-VarFactoryResult move_var_to_factory(int tree_fd, Progress& progress) {
+VarFactoryResult move_var_to_factory(int tree_fd, const std::string& what, Progress& progress) {
     VarFactoryResult result;
     struct stat var_st {};
     if (!fs::lstat_at_if_exists(tree_fd, "var", var_st)) {
@@ -130,13 +130,14 @@ VarFactoryResult move_var_to_factory(int tree_fd, Progress& progress) {
         return result;
     }
     if (!S_ISDIR(var_st.st_mode))
-        throw InvalidError("the tree's /var is not a directory; cannot deploy");
+        throw InvalidError(fmt::format("{}: /var is not a directory; cannot deploy", what));
     UniqueFd var = fs::open_dir(tree_fd, "var");
     if (fs::list_dir(var.get()).empty())
         return result;
     if (fs::exists_at(tree_fd, kFactoryVar)) {
         throw InvalidError(fmt::format(
-            "the tree has both /var content and /{}; move /var's content there", kFactoryVar));
+            "{} has both /var content and /{}; cannot deploy (move /var's content there)", what,
+            kFactoryVar));
     }
     LineWriter writer(progress);
     writer.walk(var.get(), "");

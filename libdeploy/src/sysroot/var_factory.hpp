@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 namespace deploy {
 class Progress;
@@ -23,6 +24,7 @@ struct VarFactoryResult {
 // create each directory (mode, owner), symlink (target) and file (copied from the factory) at
 // boot when it is missing. Nothing is copied at deploy. A deployment without var/ content gets
 // no file. Throws InvalidError when the tree already ships usr/share/factory/var.
-VarFactoryResult move_var_to_factory(int tree_fd, Progress& progress);
+// `what` names the tree in errors (e.g. "commit <id>").
+VarFactoryResult move_var_to_factory(int tree_fd, const std::string& what, Progress& progress);
 
 }  // namespace deploy::sysroot
