@@ -9,9 +9,12 @@ namespace deployctl {
 
 void print_error(const std::string& message) {
     std::string line;
-    for (unsigned char c : message) {
-        if (c == '\n' && &c != &message.back())
+    for (size_t i = 0; i < message.size(); ++i) {
+        const auto c = static_cast<unsigned char>(message[i]);
+        if (c == '\n' && i + 1 < message.size())
             line += "; ";  // several lines of one cause: keep them, on one line
+        else if (c == '\n')
+            ;
         else if (c < 0x20 || c == 0x7f)
             line += fmt::format("\\x{:02x}", c);
         else
@@ -33,7 +36,8 @@ std::string describe_parse_error(const CLI::App& app, const CLI::ParseError& err
         at = subs.front();
         path += (path.empty() ? "" : " ") + at->get_name();
     }
-    auto rest = at->remaining();
+    // Words no command took (with fallthrough they may sit with any parent).
+    auto rest = app.remaining(true);
     bool expects_command = !at->get_subcommands({}).empty();
     if (expects_command && !rest.empty() && rest.front().rfind("-", 0) != 0) {
         return fmt::format("unknown command '{}{}' (see deployctl {}--help)",
