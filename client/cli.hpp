@@ -26,6 +26,19 @@ struct ExitCode {
     int code;
 };
 
+// Prints "error: MESSAGE" as exactly one line: control characters (a hostile name, a library's
+// multi-line text) are shown escaped.
+void print_error(const std::string& message);
+// CLI11's parse error in our words: an unknown word where a command was expected is named with
+// the commands before it ("unknown command 'repo bogus'"); a bad number says which argument.
+std::string describe_parse_error(const CLI::App& app, const CLI::ParseError& error);
+// Commands whose output is not data refuse --json instead of ignoring it.
+void refuse_json(const GlobalOptions& options, const char* command);
+// Parses a deployment index as status shows it (0, 1, ...); anything else is one short error.
+size_t parse_index(const std::string& text, const char* command);
+// The repository a `repo` command works on: --repo, else the sysroot's own (--sysroot DIR).
+std::string repo_path(const GlobalOptions& options, const std::string& repo, const char* command);
+
 // The in-process engine when --sysroot is given, the daemon otherwise.
 std::unique_ptr<Backend> open_backend(const GlobalOptions& options);
 // Commands that only make sense in-process (init, repo on a sysroot path).
@@ -47,6 +60,8 @@ void register_etc_command(CLI::App& app, GlobalOptions& options);
 void register_compose_command(CLI::App& app, GlobalOptions& options);
 void register_install_commands(CLI::App& app, GlobalOptions& options);
 void register_db_command(CLI::App& app, GlobalOptions& options);
+// `deployctl completion bash|zsh`: a completion script generated from the command tree.
+void register_completion_command(CLI::App& app);
 
 // Renders a deploy result ("Deployed <id>; reboot to use it") unless --json.
 void print_deploy_result(const GlobalOptions& options, const nlohmann::json& result);

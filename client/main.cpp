@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "cli.hpp"
 #include "deploy/error.hpp"
@@ -19,11 +20,14 @@ int main(int argc, char** argv) {
     CLI::App app{"deployctl: atomic OS deployments (upgrade, rollback, layering)"};
     app.require_subcommand(1);
     app.fallthrough();
+    app.set_version_flag("--version", "deployctl " DEPLOYD_VERSION);
     deployctl::GlobalOptions options;
-    app.add_option("--sysroot", options.sysroot,
-                   "Run the engine in-process on the sysroot at DIR (no daemon)");
-    app.add_option("--bus-address", options.bus_address,
-                   "Talk to deployd on this D-Bus address (default: the system bus)");
+    auto* sysroot = app.add_option("--sysroot", options.sysroot,
+                                   "Run the engine in-process on the sysroot at DIR (no daemon)");
+    auto* bus = app.add_option("--bus-address", options.bus_address,
+                               "Talk to deployd on this D-Bus address (default: the system bus)");
+    // In-process or through a daemon: never a silent choice between the two.
+    sysroot->excludes(bus);
     app.add_option("--cmdline-file", options.cmdline_file,
                    "Read the kernel command line from this file instead of /proc/cmdline");
     app.add_flag("--json", options.json, "Machine-readable output where the output is data");
@@ -43,6 +47,7 @@ int main(int argc, char** argv) {
     deployctl::register_compose_command(app, options);
     deployctl::register_install_commands(app, options);
     deployctl::register_db_command(app, options);
+    deployctl::register_completion_command(app);
 
     try {
         app.parse(argc, argv);
@@ -50,24 +55,15 @@ int main(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
         return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        // An unknown word where a command was expected reads better than CLI11's "A subcommand
-        // is required".
-        auto rest = app.remaining();
-        if (app.get_subcommands().empty() && !rest.empty() && rest.front().rfind("-", 0) != 0) {
-            std::fprintf(stderr, "error: unknown command '%s' (see deployctl --help)\n",
-                         rest.front().c_str());
-        } else {
-            std::fprintf(stderr, "error: %s\n", e.what());
-        }
+        deployctl::print_error(deployctl::describe_parse_error(app, e));
         return deployctl::kExitError;
     } catch (const deployctl::ExitCode& e) {
         return e.code;
-    } catch (const deploy::Error& e) {
-        std::fprintf(stderr, "error: %s\n", e.what());
-        return deployctl::kExitError;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "error: %s\n", e.what());
+        deployctl::print_error(e.what());
         return deployctl::kExitError;
     }
     return deployctl::kExitOk;

@@ -12,7 +12,10 @@ void register_init_command(CLI::App& app, GlobalOptions& options) {
     cmd->callback([&options, os] {
         std::string path = require_sysroot(options, "init");
         deploy::sysroot::Sysroot::init(path, *os);
-        fmt::print("Initialised sysroot {} for OS {}\n", path, *os);
+        if (options.json)
+            fmt::print("{}\n", nlohmann::json{{"sysroot", path}, {"os", *os}}.dump(2));
+        else
+            fmt::print("Initialised sysroot {} for OS {}\n", path, *os);
     });
 }
 

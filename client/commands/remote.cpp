@@ -14,7 +14,10 @@ void register_remote_command(CLI::App& app, GlobalOptions& options) {
     add->add_option("URL", *url)->required();
     add->callback([&options, name, url] {
         open_backend(options)->remote_add(*name, *url);
-        fmt::print("Added remote {} ({})\n", *name, *url);
+        if (options.json)
+            fmt::print("{}\n", nlohmann::json{{"name", *name}, {"url", *url}}.dump(2));
+        else
+            fmt::print("Added remote {} ({})\n", *name, *url);
     });
 }
 

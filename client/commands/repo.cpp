@@ -30,7 +30,7 @@ struct RepoArgs {
 CLI::App* repo_subcommand(CLI::App& parent, const char* name, const char* help,
                           std::shared_ptr<RepoArgs> args) {
     auto* cmd = parent.add_subcommand(name, help);
-    cmd->add_option("--repo", args->repo, "Repository directory")->required();
+    cmd->add_option("--repo", args->repo, "Repository directory (default with --sysroot: its repo)");
     return cmd;
 }
 
@@ -93,8 +93,9 @@ void register_repo_commands(CLI::App& app, GlobalOptions& options) {
     repo_cmd->require_subcommand(1);
     auto args = std::make_shared<RepoArgs>();
 
-    repo_subcommand(*repo_cmd, "init", "Create a repository", args)->callback([args] {
-        repo::Repo::init(args->repo);
+    repo_subcommand(*repo_cmd, "init", "Create a repository", args)->callback([&options, args] {
+        refuse_json(options, "repo init");
+        repo::Repo::init(repo_path(options, args->repo, "repo init"));
     });
 
     {
@@ -109,7 +110,7 @@ void register_repo_commands(CLI::App& app, GlobalOptions& options) {
         cmd->add_flag("--skip-special-files", *skip, "Skip device nodes, sockets and fifos");
         cmd->add_option("TREE", *tree, "Directory to commit")->required();
         cmd->callback([&options, args, opts, tree, skip] {
-            auto r = repo::Repo::open(args->repo);
+            auto r = repo::Repo::open(repo_path(options, args->repo, "repo"));
             opts->skip_special_files = *skip;
             TerminalProgress progress(true);
             deploy::UniqueFd src = open_user_dir(*tree);
@@ -129,7 +130,7 @@ void register_repo_commands(CLI::App& app, GlobalOptions& options) {
     }
 
     repo_subcommand(*repo_cmd, "refs", "List refs", args)->callback([&options, args] {
-        auto r = repo::Repo::open(args->repo);
+        auto r = repo::Repo::open(repo_path(options, args->repo, "repo"));
         auto refs = r.list_refs();
         if (options.json) {
             fmt::print("{}\n", nlohmann::json(refs).dump(2));
@@ -143,8 +144,9 @@ void register_repo_commands(CLI::App& app, GlobalOptions& options) {
         auto* cmd = repo_subcommand(*repo_cmd, "log", "Show the history of REF", args);
         auto rev = std::make_shared<std::string>();
         cmd->add_option("REF", *rev)->required();
-        cmd->callback([args, rev] {
-            auto r = repo::Repo::open(args->repo);
+        cmd->callback([&options, args, rev] {
+            refuse_json(options, "repo log");
+            auto r = repo::Repo::open(repo_path(options, args->repo, "repo"));
             print_log(r, r.resolve_rev(*rev));
         });
     }
@@ -157,8 +159,9 @@ void register_repo_commands(CLI::App& app, GlobalOptions& options) {
         cmd->add_option("REF", *rev)->required();
         cmd->add_option("PATH", *path);
         cmd->add_flag("-R,--recursive", *recursive, "List subdirectories too");
-        cmd->callback([args, rev, path, recursive] {
-            auto r = repo::Repo::open(args->repo);
+        cmd->callback([&options, args, rev, path, recursive] {
+            refuse_json(options, "repo ls");
+            auto r = repo::Repo::open(repo_path(options, args->repo, "repo"));
             std::string commit = r.resolve_rev(*rev);
             auto entry = repo::lookup_path(r, commit, *path);
             print_ls_entry(r, entry);
@@ -187,8 +190,9 @@ void register_repo_commands(CLI::App& app, GlobalOptions& options) {
         auto path = std::make_shared<std::string>();
         cmd->add_option("REF", *rev)->required();
         cmd->add_option("PATH", *path)->required();
-        cmd->callback([args, rev, path] {
-            auto r = repo::Repo::open(args->repo);
+        cmd->callback([&options, args, rev, path] {
+            refuse_json(options, "repo cat");
+            auto r = repo::Repo::open(repo_path(options, args->repo, "repo"));
             auto entry = repo::lookup_path(r, r.resolve_rev(*rev), *path);
             if (entry.kind != repo::TreeEntry::Kind::File) {
                 throw deploy::InvalidError(fmt::format("{} is not a regular file", *path));
@@ -209,8 +213,9 @@ void register_repo_commands(CLI::App& app, GlobalOptions& options) {
         cmd->add_flag("--copy", *copy,
                       "Copy file content instead of hardlinking (for trees you will edit)");
         cmd->add_option("--subpath", *subpath, "Only this directory of the tree");
-        cmd->callback([args, rev, dest, copy, subpath] {
-            auto r = repo::Repo::open(args->repo);
+        cmd->callback([&options, args, rev, dest, copy, subpath] {
+            refuse_json(options, "repo checkout");
+            auto r = repo::Repo::open(repo_path(options, args->repo, "repo"));
             repo::CheckoutOptions opts;
             opts.mode = *copy ? repo::CheckoutMode::Copy : repo::CheckoutMode::Hardlink;
             opts.subpath = *subpath;
@@ -233,7 +238,7 @@ void register_repo_commands(CLI::App& app, GlobalOptions& options) {
         cmd->add_option("A", *a)->required();
         cmd->add_option("B", *b)->required();
         cmd->callback([&options, args, a, b] {
-            auto r = repo::Repo::open(args->repo);
+            auto r = repo::Repo::open(repo_path(options, args->repo, "repo"));
             auto changes = repo::diff_commits(r, r.resolve_rev(*a), r.resolve_rev(*b));
             if (options.json) {
                 nlohmann::json out = nlohmann::json::array();
@@ -248,8 +253,9 @@ void register_repo_commands(CLI::App& app, GlobalOptions& options) {
         });
     }
 
-    repo_subcommand(*repo_cmd, "fsck", "Verify every object and ref", args)->callback([args] {
-        auto r = repo::Repo::open(args->repo);
+    repo_subcommand(*repo_cmd, "fsck", "Verify every object and ref", args)->callback([&options, args] {
+            refuse_json(options, "repo fsck");
+        auto r = repo::Repo::open(repo_path(options, args->repo, "repo"));
         TerminalProgress progress(true);
         auto result = repo::fsck(r, progress);
         for (const auto& e : result.errors)
@@ -267,8 +273,9 @@ void register_repo_commands(CLI::App& app, GlobalOptions& options) {
         auto refs_only_tips = std::make_shared<bool>(false);
         cmd->add_flag("--dry-run", popts->dry_run, "Only count");
         cmd->add_flag("--tips-only", *refs_only_tips, "Keep only the commits refs point at");
-        cmd->callback([args, popts, refs_only_tips] {
-            auto r = repo::Repo::open(args->repo);
+        cmd->callback([&options, args, popts, refs_only_tips] {
+            refuse_json(options, "repo prune");
+            auto r = repo::Repo::open(repo_path(options, args->repo, "repo"));
             popts->keep_history = !*refs_only_tips;
             TerminalProgress progress(true);
             auto result = repo::prune(r, *popts, progress);
