@@ -46,15 +46,20 @@ class SilentServer {
             ::_exit(127);
         }
         ::close(out[1]);
-        char buf[16] = {0};
-        ssize_t n = ::read(out[0], buf, sizeof buf - 1);
-        ::close(out[0]);
-        REQUIRE(n > 0);
-        port_ = std::atoi(buf);
+        // Read up to the newline, and keep the pipe open while the server lives: python may
+        // write the number and the newline separately, and a closed pipe kills it.
+        stdout_ = out[0];
+        std::string line;
+        char c = 0;
+        while (::read(stdout_, &c, 1) == 1 && c != '\n')
+            line += c;
+        REQUIRE(!line.empty());
+        port_ = std::atoi(line.c_str());
     }
     ~SilentServer() {
         ::kill(pid_, SIGKILL);
         ::waitpid(pid_, nullptr, 0);
+        ::close(stdout_);
     }
     SilentServer(const SilentServer&) = delete;
     SilentServer& operator=(const SilentServer&) = delete;
@@ -64,6 +69,7 @@ class SilentServer {
 
   private:
     pid_t pid_ = -1;
+    int stdout_ = -1;
     int port_ = 0;
 };
 
