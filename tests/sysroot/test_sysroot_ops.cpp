@@ -79,7 +79,12 @@ TEST_CASE("deploy, retention with booted and pinned, rollback", "[sysroot][reten
         CHECK(r.removed_deployments.empty());
         CHECK(f.exists("deploy/testos/" + first + "/etc/motd"));
         CHECK(f.exists("deploy/testos/" + first + ".origin"));
-        CHECK(f.exists("deploy/testos/var/lib/seed"));
+        // /var defaults ship in the deployment for systemd-tmpfiles; the shared /var is empty.
+        CHECK(f.exists("deploy/testos/" + first + "/usr/share/factory/var/lib/seed"));
+        CHECK(f.exists("deploy/testos/" + first + "/usr/lib/tmpfiles.d/deployd-var.conf"));
+        CHECK_FALSE(f.exists("deploy/testos/" + first + "/var/lib"));
+        CHECK(f.exists("deploy/testos/var"));
+        CHECK_FALSE(f.exists("deploy/testos/var/lib"));
     }
     REQUIRE(f.ids() == std::vector<std::string>{first});
 
@@ -205,6 +210,8 @@ TEST_CASE("leftovers of interrupted runs are removed, live state kept", "[sysroo
     fs::write_file_atomic(sysroot_fd.get(),
                           "boot/testos/" + std::string(64, 'e') + "/vmlinuz-6.1.0", "k");
     fs::write_file_atomic(sysroot_fd.get(), "repo/tmp/obj-999999999-1", "x");  // dead pid
+    fs::mkdir_p_at(sysroot_fd.get(), "deploy/testos/var/lib");
+    fs::write_file_atomic(sysroot_fd.get(), "deploy/testos/var/lib/seed", "admin\n");
 
     std::vector<std::string> removed;
     {

@@ -19,6 +19,7 @@
 #include "deploy/util/fault.hpp"
 #include "deploy/util/fs.hpp"
 #include "retention.hpp"
+#include "var_factory.hpp"
 
 namespace deploy::sysroot {
 
@@ -35,24 +36,13 @@ int next_serial(int os_fd, const std::string& commit, const std::vector<Deployme
     return serial;
 }
 
-// Seeds the OS's shared /var from the tree's var/ the first time only.
-void seed_var(int os_fd, int tree_fd, Progress& progress) {
-    bool created = false;
-    if (!fs::exists_at(os_fd, "var")) {
-        fs::mkdir_p_at(os_fd, "var", 0755);
-        created = true;
-    }
-    UniqueFd var = fs::open_dir(os_fd, "var");
-    if (!fs::list_dir(var.get()).empty())
+// The OS's shared /var starts empty: the tree's defaults reach it at boot through
+// systemd-tmpfiles (see var_factory.hpp), so the first deploy copies nothing.
+void ensure_shared_var(int os_fd, Progress& progress) {
+    if (fs::exists_at(os_fd, "var"))
         return;
-    UniqueFd tree_var = fs::open_dir_if_exists(tree_fd, "var");
-    if (!tree_var)
-        return;
-    for (const auto& name : fs::list_dir(tree_var.get())) {
-        fs::copy_tree_at(tree_var.get(), name, var.get(), name);
-    }
-    if (created)
-        progress.message("Created /var from the tree's defaults");
+    fs::mkdir_p_at(os_fd, "var", 0755);
+    progress.message("Created the OS's /var (filled at boot from the tree's defaults)");
 }
 
 // The new deployment's kernel arguments, from whichever source applies, through the one
@@ -170,7 +160,14 @@ DeployResult deploy_commit(Sysroot& sysroot, const DeployRequest& request, Progr
         }
         fresh.origin.etc_conflicts = result.etc_conflicts;
         fault_point("deploy-etc-merged");
-        seed_var(os_fd.get(), tree.get(), progress);
+        {
+            auto var = move_var_to_factory(tree.get(), "commit " + request.commit, progress);
+            if (var.lines > 0) {
+                progress.message(fmt::format("/var defaults: {} tmpfiles.d line(s) in /{}",
+                                             var.lines, kVarTmpfiles));
+            }
+        }
+        ensure_shared_var(os_fd.get(), progress);
         sysroot.write_origin(fresh, fresh.origin);
 
         // Everything the new deployment consists of is durable before it becomes visible.
