@@ -13,6 +13,7 @@
 
 #include "deploy/bootloader/kernel_install.hpp"
 #include "deploy/error.hpp"
+#include "deploy/util/test_seam.hpp"
 
 namespace deploy::boot {
 
@@ -36,7 +37,7 @@ std::string format_size(uint64_t bytes) {
 
 // Tests cannot fill a real filesystem, so the free figure can be forced.
 std::optional<uint64_t> forced_free_bytes() {
-    const char* env = std::getenv("DEPLOYD_TEST_BOOT_FREE_BYTES");
+    const char* env = test_seam("DEPLOYD_TEST_BOOT_FREE_BYTES");
     if (env == nullptr)
         return std::nullopt;
     std::string_view text(env);

@@ -7,12 +7,14 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "deploy/error.hpp"
 #include "deploy/util/fd.hpp"
 #include "deploy/util/fs.hpp"
 #include "deploy/util/sha256.hpp"
+#include "deploy/util/test_seam.hpp"
 
 namespace deploy::layering {
 
@@ -52,6 +54,25 @@ size_t write_trampoline(char* data, size_t size, size_t nmemb, void* user) {
     return total;
 }
 
+// libcurl calls this at least once a second, even while a server sends nothing, so a cancel
+// request interrupts a stalled transfer within about a second.
+int xferinfo_trampoline(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return static_cast<const Progress*>(user)->cancel_requested() ? 1 : 0;
+}
+
+// A mirror that accepts and then never answers must not hang a transaction: give up when no
+// connection is made within this many seconds, or when fewer than 1 byte/s arrived over as long.
+// Tests shorten it (DEPLOYD_TEST_NET_TIMEOUT_S).
+long network_timeout_seconds() {
+    constexpr long kDefault = 30;
+    const char* env = test_seam("DEPLOYD_TEST_NET_TIMEOUT_S");
+    if (env == nullptr)
+        return kDefault;
+    char* end = nullptr;
+    long value = std::strtol(env, &end, 10);
+    return end && *end == '\0' && value > 0 ? value : kDefault;
+}
+
 bool starts_with(const std::string& s, const char* prefix) {
     return s.rfind(prefix, 0) == 0;
 }
@@ -64,7 +85,8 @@ std::string url_join(const std::string& baseurl, const std::string& rel) {
     return baseurl + "/" + rel;
 }
 
-std::string fetch_to_local(const std::string& url, const std::string& cache_path) {
+std::string fetch_to_local(const std::string& url, const std::string& cache_path,
+                           const Progress& progress) {
     if (starts_with(url, "file://"))
         return url.substr(7);
     if (!starts_with(url, "http://") && !starts_with(url, "https://"))
@@ -85,10 +107,20 @@ std::string fetch_to_local(const std::string& url, const std::string& cache_path
     curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &write_trampoline);
     curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &fd);
     curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 30L);
+    const long timeout = network_timeout_seconds();
+    curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, timeout);
+    curl_easy_setopt(curl.get(), CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(curl.get(), CURLOPT_LOW_SPEED_TIME, timeout);
+    // No SIGALRM-based resolver timeouts: transfers may run on worker threads.
+    curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION, &xferinfo_trampoline);
+    curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA, &progress);
     CURLcode rc = curl_easy_perform(curl.get());
     if (rc != CURLE_OK) {
         ::unlink(tmp.c_str());
+        if (rc == CURLE_ABORTED_BY_CALLBACK)
+            throw CancelledError(fmt::format("download of {} cancelled", url));
         throw Error(ErrorKind::Failed, fmt::format("cannot download {}: {}", url,
                                                    errbuf[0] ? errbuf : curl_easy_strerror(rc)));
     }

@@ -104,9 +104,9 @@ class DownloadDir {
     std::string path_;
 };
 
-std::string read_http_url(const std::string& url) {
+std::string read_http_url(const std::string& url, const Progress& progress) {
     DownloadDir dir;
-    std::string local = fetch_to_local(url, dir.path() + "/key");
+    std::string local = fetch_to_local(url, dir.path() + "/key", progress);
     UniqueFd fd(::open(local.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd)
         throw_errno("cannot open", local);
@@ -115,11 +115,12 @@ std::string read_http_url(const std::string& url) {
 
 }  // namespace
 
-std::string read_key_url(const std::string& url, const std::string& key_root) {
+std::string read_key_url(const std::string& url, const std::string& key_root,
+                         const Progress& progress) {
     if (starts_with(url, "file://"))
         return read_file_url(url, key_root);
     if (starts_with(url, "http://") || starts_with(url, "https://"))
-        return read_http_url(url);
+        return read_http_url(url, progress);
     throw InvalidError(
         fmt::format("unsupported gpgkey URL '{}' (file:///path, http:// or https://)", url));
 }

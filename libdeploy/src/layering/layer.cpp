@@ -94,6 +94,20 @@ void unshare_rpmdb(int root_fd) {
 // Packages of file:// repos are read where they lie, in directories others may write to. What is
 // checked (repo checksum, signature) and what is installed must be the same bytes, so every
 // package is copied into the work directory first and the copy is checked and installed.
+// The layered tree, "lower" in its own work dir: deploy renames it into place, and whatever is
+// left (the overlay's upper and work dirs, the rpm copies) goes with the work dir.
+class LayeredTree final : public sysroot::PreparedTree {
+  public:
+    explicit LayeredTree(const repo::Repo& repo) : work_(repo, "layer") {}
+    int dirfd() const override { return work_.fd(); }
+    const std::string& name() const override { return name_; }
+    WorkDir& work() { return work_; }
+
+  private:
+    WorkDir work_;
+    std::string name_ = "lower";
+};
+
 void take_private_copies(const WorkDir& work, std::vector<ResolvedPackage>& packages) {
     fs::mkdir_p_at(work.fd(), "packages", 0700);
     UniqueFd dir = fs::open_dir(work.fd(), "packages");
@@ -175,7 +189,7 @@ sysroot::DeployResult deploy_layered(Sysroot& sysroot, const Deployment& merge, 
     sysroot::DeployRequest request;
     auto layered = build_layered_commit(sysroot, merge, origin.base_commit, origin, progress);
     request.commit = layered.commit;
-    request.prepared_tree = layered.tree;
+    request.prepared_tree = std::move(layered.tree);
     request.origin = origin;
     return sysroot::deploy_commit(sysroot, request, progress);
 }
@@ -198,8 +212,8 @@ LayeredCommit build_layered_commit(Sysroot& sysroot, const Deployment& merge,
             merge.id()));
     }
 
-    auto work_owner = std::make_shared<WorkDir>(repo, "layer");
-    WorkDir& work = *work_owner;
+    auto tree = std::make_unique<LayeredTree>(repo);
+    WorkDir& work = tree->work();
     {
         ProgressTask task(progress, "checkout");
         repo::checkout_commit(repo, base, work.fd(), "lower", {}, progress);
@@ -263,10 +277,7 @@ LayeredCommit build_layered_commit(Sysroot& sysroot, const Deployment& merge,
         if (::renameat(lower_fd.get(), "etc", lower_fd.get(), "usr/etc") != 0)
             throw_errno("cannot move etc back to usr/etc in", lower);
     }
-    result.tree = std::make_shared<sysroot::PreparedTree>();
-    result.tree->dirfd = work.fd();
-    result.tree->name = "lower";
-    result.tree->keep_alive = work_owner;
+    result.tree = std::move(tree);
     return result;
 }
 

@@ -68,13 +68,14 @@ std::vector<rpm::Pubkey> parse_public_keys(const std::string& data, const std::s
     return keys;
 }
 
-RepoKeyring load_repo_keyring(const RepoSource& repo, const std::string& key_root) {
+RepoKeyring load_repo_keyring(const RepoSource& repo, const std::string& key_root,
+                              const Progress& progress) {
     auto urls = split_gpgkey_urls(repo.gpgkey);
     if (urls.empty())
         throw InvalidError("gpgcheck=1 but no gpgkey");
     RepoKeyring out;
     for (const auto& url : urls) {
-        std::string data = read_key_url(url, key_root);
+        std::string data = read_key_url(url, key_root, progress);
         for (const auto& key : parse_public_keys(data, "gpgkey " + url)) {
             if (rpmKeyringAddKey(out.keyring.get(), key.get()) < 0)
                 throw Error(ErrorKind::Failed,

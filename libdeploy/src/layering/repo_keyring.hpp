@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "deploy/layering/repo_source.hpp"
+#include "deploy/util/progress.hpp"
 #include "rpm_crypto.hpp"
 
 namespace deploy::layering {
@@ -21,7 +22,8 @@ std::vector<rpm::Pubkey> parse_public_keys(const std::string& data, const std::s
 
 // Reads and parses every key of repo.gpgkey (key_file.hpp says where from). Throws Error naming
 // the key URL; InvalidError when gpgkey is empty. Needs an RpmSession.
-RepoKeyring load_repo_keyring(const RepoSource& repo, const std::string& key_root);
+RepoKeyring load_repo_keyring(const RepoSource& repo, const std::string& key_root,
+                              const Progress& progress);
 
 // 16 hex digits of an 8-byte OpenPGP key id.
 std::string key_id_hex(const uint8_t* id);

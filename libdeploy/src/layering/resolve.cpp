@@ -64,7 +64,7 @@ Resolution resolve(const ResolveRequest& request, Progress& progress) {
         if (!source.enabled)
             continue;
         repos.push_back(std::make_unique<solv::Repo>(pool, source.name));
-        load_rpmmd_repo(pool, *repos.back(), source, request.cache_dir);
+        load_rpmmd_repo(pool, *repos.back(), source, request.cache_dir, progress);
         source_of[repos.back()->get()] = &source;
     }
     std::map<Id, std::string> local_path;
@@ -195,7 +195,7 @@ Resolution resolve(const ResolveRequest& request, Progress& progress) {
         }
         std::string cached =
             request.cache_dir + "/" + source.name + "/packages/" + basename_of(location);
-        pkg.path = fetch_to_local(url_join(source.baseurl, location), cached);
+        pkg.path = fetch_to_local(url_join(source.baseurl, location), cached, progress);
         pkg.sha256 = file_sha256(pkg.path);
         if (sum_type == REPOKEY_TYPE_SHA256 && sum && pkg.sha256 != sum) {
             throw CorruptError(fmt::format(

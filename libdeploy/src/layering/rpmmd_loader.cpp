@@ -60,10 +60,10 @@ bool file_exists(const std::string& path) {
 }  // namespace
 
 void load_rpmmd_repo(solv::Pool& pool, solv::Repo& repo, const RepoSource& source,
-                     const std::string& cache_dir) {
+                     const std::string& cache_dir, const Progress& progress) {
     const std::string repo_cache = cache_dir + "/" + source.name;
-    std::string repomd =
-        fetch_to_local(url_join(source.baseurl, "repodata/repomd.xml"), repo_cache + "/repomd.xml");
+    std::string repomd = fetch_to_local(url_join(source.baseurl, "repodata/repomd.xml"),
+                                        repo_cache + "/repomd.xml", progress);
     {
         File fp(std::fopen(repomd.c_str(), "r"), &std::fclose);
         if (!fp) {
@@ -87,8 +87,9 @@ void load_rpmmd_repo(solv::Pool& pool, solv::Repo& repo, const RepoSource& sourc
     std::string url = url_join(source.baseurl, primary.location);
     std::string cached = repo_cache + "/" + primary.checksum + "-primary";
     // A primary already cached under its checksum is reused: repomd changed => new name.
-    std::string local =
-        file_exists(cached) && url.rfind("file://", 0) != 0 ? cached : fetch_to_local(url, cached);
+    std::string local = file_exists(cached) && url.rfind("file://", 0) != 0
+                            ? cached
+                            : fetch_to_local(url, cached, progress);
     std::string actual = file_sha256(local);
     if (actual != primary.checksum) {
         throw CorruptError(fmt::format(

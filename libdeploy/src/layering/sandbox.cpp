@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +14,7 @@
 #include "deploy/error.hpp"
 #include "deploy/util/fd.hpp"
 #include "deploy/util/fs.hpp"
+#include "deploy/util/test_seam.hpp"
 
 #ifndef DEPLOYD_LIBEXECDIR
 #define DEPLOYD_LIBEXECDIR "/usr/libexec"
@@ -20,6 +23,9 @@
 namespace deploy::layering::sandbox {
 
 namespace {
+
+// How often the read loop looks at the cancel flag while the helper is silent.
+constexpr int kCancelPollMs = 200;
 
 bool is_executable(const std::string& path) {
     return ::access(path.c_str(), X_OK) == 0;
@@ -125,7 +131,7 @@ void relay_scriptlet(const ScriptletRun& run, Progress& progress) {
 }  // namespace
 
 std::string helper_path() {
-    if (const char* env = std::getenv("DEPLOYD_RPM_HELPER"); env && *env)
+    if (const char* env = test_seam("DEPLOYD_RPM_HELPER"))
         return env;
     char self[PATH_MAX];
     ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
@@ -162,6 +168,25 @@ void run(const std::string& work_dir, const HelperRequest& request, Progress& pr
     bool done = false;
     char chunk[8192];
     for (;;) {
+        // A scriptlet may run (or hang) for as long as it likes: wake up every so often to see
+        // whether the caller cancelled, so a stuck %post cannot hold the transaction forever.
+        pollfd pfd{read_end.get(), POLLIN, 0};
+        int ready = ::poll(&pfd, 1, kCancelPollMs);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready == 0) {
+            if (progress.cancel_requested()) {
+                // TODO(wip-image): util::ChildProcess owns this pid once that branch lands.
+                // With --die-with-parent the sandboxed helper, init of its pid namespace, dies
+                // with bwrap, and every scriptlet process with it.
+                ::kill(pid, SIGKILL);
+                int ignored = 0;
+                while (::waitpid(pid, &ignored, 0) < 0 && errno == EINTR) {
+                }
+                throw CancelledError();
+            }
+            continue;
+        }
         ssize_t n = ::read(read_end.get(), chunk, sizeof chunk);
         if (n < 0 && errno == EINTR)
             continue;

@@ -184,7 +184,8 @@ void verify_package_signatures(const std::vector<ResolvedPackage>& packages,
         auto keys = keyrings.find(repo->name);
         if (keys == keyrings.end()) {
             try {
-                keys = keyrings.emplace(repo->name, load_repo_keyring(*repo, key_root)).first;
+                keys = keyrings.emplace(repo->name, load_repo_keyring(*repo, key_root, progress))
+                           .first;
             } catch (const Error& e) {
                 throw SignatureError(fmt::format("cannot check package {} from repo '{}': {}",
                                                  pkg.nevra, repo->name, e.what()));

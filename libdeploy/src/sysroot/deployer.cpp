@@ -114,7 +114,7 @@ DeployResult deploy_commit(Sysroot& sysroot, const DeployRequest& request, Progr
                                  fresh.version.empty() ? "(no version)" : fresh.version, short_id));
     try {
         const auto& prepared = request.prepared_tree;
-        if (prepared && ::renameat(prepared->dirfd, prepared->name.c_str(), os_fd.get(),
+        if (prepared && ::renameat(prepared->dirfd(), prepared->name().c_str(), os_fd.get(),
                                    staging.c_str()) == 0) {
             spdlog::debug("deploy: moved the prepared tree of {} into place", request.commit);
         } else {

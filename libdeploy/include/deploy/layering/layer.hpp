@@ -13,8 +13,9 @@ namespace deploy::layering {
 struct LayeredCommit {
     std::string commit;
     // The commit's tree, built on the way (null for the base itself): give it to deploy_commit
-    // as DeployRequest::prepared_tree so the tree is not checked out a second time.
-    std::shared_ptr<sysroot::PreparedTree> tree;
+    // as DeployRequest::prepared_tree (moved) so the tree is not checked out a second time. It
+    // owns the work dir it lives in.
+    std::unique_ptr<sysroot::PreparedTree> tree;
 };
 
 // The commit to deploy for `base` with the origin's layering requests: `base` itself when there

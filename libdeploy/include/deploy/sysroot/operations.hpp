@@ -25,18 +25,21 @@ struct DeployResult {
 // Deploys `commit` as the new default (used by every operation below; caller holds the lock).
 // A directory that already holds exactly a commit's tree as a checkout would (hardlinks into the
 // store, or files of its own), on the sysroot's filesystem: deploy moves it into place instead of
-// checking the commit out again (layering builds one anyway). keep_alive owns where it lives.
-struct PreparedTree {
-    int dirfd = -1;
-    std::string name;
-    std::shared_ptr<void> keep_alive;
+// checking the commit out again (layering builds one anyway). The implementation owns where the
+// tree lives (layering: its work dir) and removes what is left of it on destruction.
+class PreparedTree {
+  public:
+    virtual ~PreparedTree() = default;
+    // The directory holding the tree, and the tree's name in it.
+    virtual int dirfd() const = 0;
+    virtual const std::string& name() const = 0;
 };
 
 struct DeployRequest {
     std::string commit;
     Origin origin;
     std::optional<std::vector<std::string>> kargs;  // nullopt: inherit from the default
-    std::shared_ptr<PreparedTree> prepared_tree;    // null: check request.commit out
+    std::unique_ptr<PreparedTree> prepared_tree;    // null: check request.commit out
 };
 DeployResult deploy_commit(Sysroot& sysroot, const DeployRequest& request, Progress& progress);
 

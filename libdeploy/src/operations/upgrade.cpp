@@ -82,7 +82,7 @@ DeployResult rebase(Sysroot& sysroot, const std::string& refspec, Progress& prog
         auto layered =
             layering::build_layered_commit(sysroot, list[*merge], tip, request.origin, progress);
         request.commit = layered.commit;
-        request.prepared_tree = layered.tree;
+        request.prepared_tree = std::move(layered.tree);
     }
     return deploy_commit(sysroot, request, progress);
 }
@@ -127,7 +127,7 @@ UpgradeResult upgrade(Sysroot& sysroot, const UpgradeOptions& options, Progress&
     auto layered =
         layering::build_layered_commit(sysroot, merge, result.commit, request.origin, progress);
     request.commit = layered.commit;
-    request.prepared_tree = layered.tree;
+    request.prepared_tree = std::move(layered.tree);
     result.deployed = deploy_commit(sysroot, request, progress);
     result.outcome = UpgradeOutcome::Deployed;
     return result;
@@ -182,7 +182,7 @@ DeployResult deploy_revision(Sysroot& sysroot, const std::string& wanted, Progre
     request.origin.base_commit = found;
     auto layered = layering::build_layered_commit(sysroot, merge, found, request.origin, progress);
     request.commit = layered.commit;
-    request.prepared_tree = layered.tree;
+    request.prepared_tree = std::move(layered.tree);
     return deploy_commit(sysroot, request, progress);
 }
 
