@@ -4,11 +4,17 @@
 //   IdleExitTimeout=60            seconds without a transaction or call before exiting; 0 = never
 //   AutomaticUpdatePolicy=none    none | check | stage (what AutomaticUpdateTrigger does)
 //
+//   [Boot]                        boot menu (grub.cfg): Timeout, Terminal, SerialSpeed, SerialUnit;
+//                                 see deploy/bootloader/boot_menu.hpp. The engine reads it from
+//                                 the booted deployment's /etc at each boot switch.
+//
 // Unknown sections, keys or values are errors naming the file and line: a typo must not silently
 // turn into a default.
 #pragma once
 
 #include <string>
+
+#include "deploy/bootloader/boot_menu.hpp"
 
 namespace deployd {
 
@@ -18,6 +24,7 @@ const char* policy_name(AutomaticUpdatePolicy policy);
 struct DaemonConfig {
     unsigned idle_exit_seconds = 60;
     AutomaticUpdatePolicy automatic_update_policy = AutomaticUpdatePolicy::None;
+    deploy::boot::BootMenu boot;  // validated only; see above
 };
 
 // Parses `text` read from `path` (for messages); throws deploy::InvalidError.

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "boot_switch.hpp"
+#include "default_kargs.hpp"
 #include "deploy/bootloader/boot_config.hpp"
 #include "deploy/bootloader/kernel_install.hpp"
 #include "deploy/error.hpp"
@@ -73,19 +74,6 @@ DeployResult deploy_commit(Sysroot& sysroot, const DeployRequest& request, Progr
     fresh.origin.pinned = false;
     fresh.version = commit.version;
     fresh.timestamp = commit.timestamp;
-    if (request.kargs) {
-        fresh.kargs = *request.kargs;
-    } else if (!old.empty()) {
-        // The default's arguments, not the booted one's: a kargs edit not yet booted into is
-        // what the admin asked for last and must survive an upgrade made before the reboot.
-        fresh.kargs = old.front().kargs;
-    } else if (commit.metadata.contains("kernel_args") &&
-               commit.metadata["kernel_args"].is_array()) {
-        for (const auto& a : commit.metadata["kernel_args"]) {
-            if (a.is_string())
-                fresh.kargs.push_back(a.get<std::string>());
-        }
-    }
 
     const std::string staging = ".staging-" + fresh.id();
     fs::remove_tree_at(os_fd.get(), staging);
@@ -107,6 +95,7 @@ DeployResult deploy_commit(Sysroot& sysroot, const DeployRequest& request, Progr
         fault_point("deploy-checked-out");
         UniqueFd tree = fs::open_dir(os_fd.get(), staging);
         boot::KernelFiles kernel = boot::find_kernel(tree.get());
+        fresh.kargs = kargs_for_new_deployment(sysroot, request, old, commit, tree.get());
 
         DeployResult result;
         if (fs::exists_at(tree.get(), "usr/etc")) {
