@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "deploy/bootloader/boot_entry.hpp"
+#include "deploy/bootloader/kernel_args.hpp"
 #include "deploy/error.hpp"
 #include "deploy/util/fd.hpp"
 #include "deploy/util/fs.hpp"
@@ -65,8 +66,14 @@ std::vector<std::string> parse_kargs_file(const std::string& text, const std::st
                 out.push_back(std::move(arg));
         }
     }
-    for (const auto& arg : out)
+    for (auto& arg : out) {
         check_tree_karg(arg, name);
+        try {
+            arg = normalize_kernel_arg(arg);
+        } catch (const InvalidError& e) {
+            throw InvalidError(fmt::format("{}: {}", name, e.what()));
+        }
+    }
     return out;
 }
 

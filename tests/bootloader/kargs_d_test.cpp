@@ -15,7 +15,7 @@ TEST_CASE("kargs.d files: plain and JSON", "[bootloader][kargs]") {
     CHECK(parse_kargs_file("console=ttyS0,115200n8 quiet\n# comment\n\n  rw\n", "a") ==
           Args{"console=ttyS0,115200n8", "quiet", "rw"});
     CHECK(parse_kargs_file(R"(["root=LABEL=root", "a=b c"])", "b") ==
-          Args{"root=LABEL=root", "a=b c"});
+          Args{"root=LABEL=root", R"(a="b c")"});  // canonical, like every karg
     CHECK(parse_kargs_file(R"({"kargs": ["x"]})", "c") == Args{"x"});
     CHECK(parse_kargs_file("", "d").empty());
     CHECK_THROWS_WITH(parse_kargs_file("[1, 2]", "usr/lib/kargs.d/e.kargs"),
@@ -25,6 +25,8 @@ TEST_CASE("kargs.d files: plain and JSON", "[bootloader][kargs]") {
     CHECK_THROWS_WITH(parse_kargs_file("deploy=/deploy/x/y", "g"),
                       Catch::Contains("managed by deployd"));
     CHECK_THROWS_WITH(parse_kargs_file(R"(["a\nb"])", "h"), Catch::Contains("line break"));
+    CHECK_THROWS_WITH(parse_kargs_file("x;reboot", "i"),
+                      Catch::StartsWith("i: invalid kernel argument") && Catch::Contains("';'"));
 }
 
 TEST_CASE("kargs.d of a tree: *.kargs in name order, duplicates once", "[bootloader][kargs]") {

@@ -9,9 +9,11 @@
 
 namespace deploy::sysroot {
 
-// What a tree asks for: the commit's `kernel_args` metadata (treefile kernel_args), then
-// usr/lib/kargs.d/*.kargs of the checked-out tree.
-std::vector<std::string> tree_kargs(int tree_dirfd, const repo::Commit& commit);
+// What a tree asks for, validated and canonical: the commit's `kernel_args` metadata (treefile
+// kernel_args; errors "commit <id>: metadata kernel_args: ..."), then usr/lib/kargs.d/*.kargs
+// of the checked-out tree.
+std::vector<std::string> tree_kargs(int tree_dirfd, const repo::Commit& commit,
+                                    const std::string& commit_id);
 
 // An explicit request (kargs edit) as given. Otherwise the previous default's arguments with the
 // change of its tree's arguments to the new tree's applied (see boot::merge_tree_kargs); with

@@ -11,6 +11,7 @@
 #include "boot_switch.hpp"
 #include "default_kargs.hpp"
 #include "deploy/bootloader/boot_config.hpp"
+#include "deploy/bootloader/kernel_args.hpp"
 #include "deploy/bootloader/kernel_install.hpp"
 #include "deploy/error.hpp"
 #include "deploy/etc/etc_merge.hpp"
@@ -95,7 +96,11 @@ DeployResult deploy_commit(Sysroot& sysroot, const DeployRequest& request, Progr
         fault_point("deploy-checked-out");
         UniqueFd tree = fs::open_dir(os_fd.get(), staging);
         boot::KernelFiles kernel = boot::find_kernel(tree.get());
+        // After the checkout because the tree's usr/lib/kargs.d counts; a refusal here still
+        // leaves the sysroot as it was (the staging tree is removed below).
         fresh.kargs = kargs_for_new_deployment(sysroot, request, old, commit, tree.get());
+        boot::check_kernel_cmdline(boot_entry_for(fresh).options,
+                                   fmt::format("deployment {}", fresh.id()));
 
         DeployResult result;
         if (fs::exists_at(tree.get(), "usr/etc")) {

@@ -64,7 +64,7 @@ void Sysroot::init(const std::string& path, const std::string& os, const InitOpt
     // Validated before anything is created: a bad --karg must leave no half sysroot behind.
     KargsEdit validate;
     validate.append = options.kargs;
-    apply_kargs_edit({}, validate);
+    std::vector<std::string> kargs = apply_kargs_edit({}, validate);  // canonical
     if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
         throw_errno("cannot create sysroot", path);
     }
@@ -79,8 +79,8 @@ void Sysroot::init(const std::string& path, const std::string& os, const InitOpt
         }
         config = existing;
     }
-    if (!options.kargs.empty())
-        config["kargs"] = options.kargs;
+    if (!kargs.empty())
+        config["kargs"] = kargs;
     if (options.boot_layout != boot::BootLayout::Auto)
         config["boot_layout"] = boot::boot_layout_name(options.boot_layout);
     repo::Repo::init(path + "/repo");
@@ -173,10 +173,13 @@ std::vector<Deployment> Sysroot::deployments() const {
     std::vector<Deployment> out;
     std::string booted = booted_path();
     for (const auto& entry : boot::read_boot_entries(boot_fd_.get())) {
-        auto parsed = parse_deploy_path(entry.deploy_path());
+        // Refused, not skipped: a list missing an entry would let retention and leftover
+        // removal delete the deployment it boots.
+        std::string deploy_path = entry.deploy_path();
+        auto parsed = parse_deploy_path(deploy_path);
         if (!parsed) {
-            spdlog::warn("boot entry {} has no valid deploy= argument; ignored", entry.file_name);
-            continue;
+            throw CorruptError(fmt::format("boot entry {}: no valid deploy= argument (got '{}')",
+                                           entry.file_name, deploy_path));
         }
         Deployment d = *parsed;
         d.linux_path = entry.linux_path;
