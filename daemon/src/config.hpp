@@ -3,6 +3,8 @@
 //   [Daemon]
 //   IdleExitTimeout=60            seconds without a transaction or call before exiting; 0 = never
 //   AutomaticUpdatePolicy=none    none | check | stage (what AutomaticUpdateTrigger does)
+//   UnprivilegedReadBurst=20      read-only calls (GetStatus, EtcDiff) a non-root uid may make
+//   UnprivilegedReadRate=5        at once, and per second after that (may be fractional)
 //
 //   [Boot]                        boot menu (grub.cfg): Timeout, Terminal, SerialSpeed, SerialUnit;
 //                                 see deploy/bootloader/boot_menu.hpp. The engine reads it from
@@ -15,6 +17,7 @@
 #include <string>
 
 #include "deploy/bootloader/boot_menu.hpp"
+#include "rate_limiter.hpp"
 
 namespace deployd {
 
@@ -25,6 +28,7 @@ struct DaemonConfig {
     unsigned idle_exit_seconds = 60;
     AutomaticUpdatePolicy automatic_update_policy = AutomaticUpdatePolicy::None;
     deploy::boot::BootMenu boot;  // validated only; see above
+    RateLimits read_limits;
 };
 
 // Parses `text` read from `path` (for messages); throws deploy::InvalidError.
