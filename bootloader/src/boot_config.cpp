@@ -3,6 +3,7 @@
 // instant (and after a crash at any point) the bootloader sees either the old or the new set of
 // entries, never a mix.
 #include "deploy/bootloader/boot_config.hpp"
+#include "deploy/bootloader/boot_layout.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -119,12 +120,15 @@ struct RenderedConfig {
     bool operator==(const RenderedConfig&) const = default;
 };
 
-RenderedConfig render_config(const std::vector<BootEntry>& entries) {
+RenderedConfig render_config(std::vector<BootEntry> entries, const BootWriteOptions& options) {
     RenderedConfig config;
-    for (const auto& entry : entries) {
+    for (auto& entry : entries) {
+        entry.linux_path = options.path_prefix + entry.linux_path;
+        if (!entry.initrd_path.empty())
+            entry.initrd_path = options.path_prefix + entry.initrd_path;
         config.entry_files.emplace(entry.file_name, entry.render());
     }
-    config.grub_cfg = render_grub_cfg(entries);
+    config.grub_cfg = render_grub_cfg(entries, options.menu);
     return config;
 }
 
@@ -216,7 +220,10 @@ std::vector<BootEntry> read_boot_entries(int boot_dirfd) {
         // Anything else in entries/ is a leftover temp file of an interrupted write.
         if (!ends_with(name, kConfSuffix))
             continue;
-        entries.push_back(BootEntry::parse(fs::read_file_at(entries_dir.get(), name), name));
+        BootEntry entry = BootEntry::parse(fs::read_file_at(entries_dir.get(), name), name);
+        entry.linux_path = strip_boot_path_prefix(entry.linux_path);
+        entry.initrd_path = strip_boot_path_prefix(entry.initrd_path);
+        entries.push_back(std::move(entry));
     }
     std::sort(entries.begin(), entries.end(), [](const BootEntry& a, const BootEntry& b) {
         int pa = boot_position(a.file_name);
@@ -226,9 +233,10 @@ std::vector<BootEntry> read_boot_entries(int boot_dirfd) {
     return entries;
 }
 
-bool write_boot_entries(int boot_dirfd, std::vector<BootEntry> entries) {
+bool write_boot_entries(int boot_dirfd, std::vector<BootEntry> entries,
+                        const BootWriteOptions& options) {
     assign_names(entries);
-    RenderedConfig config = render_config(entries);
+    RenderedConfig config = render_config(std::move(entries), options);
 
     int live = current_loader_version(boot_dirfd);
     if (live >= 0 && read_live_config(boot_dirfd, live) == config)
@@ -257,6 +265,9 @@ bool write_boot_entries(int boot_dirfd, std::vector<BootEntry> entries) {
     }
     fs::fsync_dir(boot_dirfd);
     fault_point("boot-after-swap");
+    // Linux already sees the switch (the journal has it); this makes GRUB see it too.
+    flush_boot_filesystem(boot_dirfd);
+    fault_point("boot-flushed");
     return true;
 }
 
@@ -271,8 +282,10 @@ void remove_stale_loaders(int boot_dirfd) {
         fs::remove_tree_at(boot_dirfd, name);
         removed = true;
     }
-    if (removed)
+    if (removed) {
         fs::fsync_dir(boot_dirfd);
+        flush_boot_filesystem(boot_dirfd);
+    }
 }
 
 }  // namespace deploy::boot

@@ -85,9 +85,9 @@ DaemonConfig parse_config(const std::string& text, const std::string& path) {
             if (line.back() != ']')
                 throw deploy::InvalidError(fmt::format("{}: malformed section header", where));
             section = line.substr(1, line.size() - 2);
-            if (section != "Daemon") {
-                throw deploy::InvalidError(
-                    fmt::format("{}: unknown section [{}] (expected [Daemon])", where, section));
+            if (section != "Daemon" && section != "Boot") {
+                throw deploy::InvalidError(fmt::format(
+                    "{}: unknown section [{}] (expected [Daemon] or [Boot])", where, section));
             }
             continue;
         }
@@ -95,10 +95,13 @@ DaemonConfig parse_config(const std::string& text, const std::string& path) {
         if (eq == std::string::npos)
             throw deploy::InvalidError(fmt::format("{}: expected KEY=VALUE", where));
         if (section.empty())
-            throw deploy::InvalidError(fmt::format("{}: key outside of [Daemon]", where));
+            throw deploy::InvalidError(fmt::format("{}: key outside of [Daemon] or [Boot]", where));
         std::string key = trim(line.substr(0, eq));
         std::string value = trim(line.substr(eq + 1));
-        if (key == "IdleExitTimeout") {
+        if (section == "Boot") {
+            // Checked here so a typo stops the daemon at start, not the next deploy.
+            deploy::boot::apply_boot_menu_setting(config.boot, key, value, where);
+        } else if (key == "IdleExitTimeout") {
             config.idle_exit_seconds = parse_seconds(value, where);
         } else if (key == "AutomaticUpdatePolicy") {
             config.automatic_update_policy = parse_policy(value, where);

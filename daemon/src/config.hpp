@@ -6,12 +6,17 @@
 //   UnprivilegedReadBurst=20      read-only calls (GetStatus, EtcDiff) a non-root uid may make
 //   UnprivilegedReadRate=5        at once, and per second after that (may be fractional)
 //
+//   [Boot]                        boot menu (grub.cfg): Timeout, Terminal, SerialSpeed, SerialUnit;
+//                                 see deploy/bootloader/boot_menu.hpp. The engine reads it from
+//                                 the booted deployment's /etc at each boot switch.
+//
 // Unknown sections, keys or values are errors naming the file and line: a typo must not silently
 // turn into a default.
 #pragma once
 
 #include <string>
 
+#include "deploy/bootloader/boot_menu.hpp"
 #include "rate_limiter.hpp"
 
 namespace deployd {
@@ -22,6 +27,7 @@ const char* policy_name(AutomaticUpdatePolicy policy);
 struct DaemonConfig {
     unsigned idle_exit_seconds = 60;
     AutomaticUpdatePolicy automatic_update_policy = AutomaticUpdatePolicy::None;
+    deploy::boot::BootMenu boot;  // validated only; see above
     RateLimits read_limits;
 };
 

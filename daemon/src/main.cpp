@@ -3,6 +3,7 @@
 //   deployd [--sysroot DIR] [--bus-address ADDR] [--cmdline-file F] [--config FILE]
 //           [--idle-exit SECONDS]
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -23,7 +24,7 @@
 namespace {
 
 struct Arguments {
-    std::string sysroot = "/";
+    std::string sysroot;  // "" = default_sysroot()
     std::string bus_address;
     std::string cmdline_file;
     std::string config = "/etc/deployd.conf";
@@ -31,6 +32,12 @@ struct Arguments {
     std::optional<unsigned> idle_exit;
     bool debug = false;
 };
+
+// On a booted deployment prepare-root put the physical root (the sysroot) at /sysroot; "/" is
+// the deployment itself. A sysroot manages itself from "/" only when not booted from one.
+std::string default_sysroot() {
+    return ::access("/sysroot/deployd.json", F_OK) == 0 ? "/sysroot" : "/";
+}
 
 // Takes the writer lock once: the engine removes what a killed or crashed writer left behind
 // (and logs each removal), so a daemon restarted after kill -9 starts from a clean sysroot.
@@ -112,7 +119,8 @@ int serve(const Arguments& args) {
 int main(int argc, char** argv) {
     CLI::App app{"deployd: the atomic OS deployment daemon (D-Bus org.deployd.Deploy1)"};
     Arguments args;
-    app.add_option("--sysroot", args.sysroot, "The sysroot to manage (default /)");
+    app.add_option("--sysroot", args.sysroot,
+                   "The sysroot to manage (default /sysroot on a booted deployment, else /)");
     app.add_option("--bus-address", args.bus_address,
                    "Serve on the D-Bus bus at this address (default: the system bus)");
     app.add_option("--cmdline-file", args.cmdline_file,
@@ -129,6 +137,8 @@ int main(int argc, char** argv) {
         return app.exit(e);
     }
     args.config_given = config->count() > 0;
+    if (args.sysroot.empty())
+        args.sysroot = default_sysroot();
     deployd::setup_logging(args.debug || std::getenv("DEPLOYD_DEBUG"));
     try {
         return serve(args);

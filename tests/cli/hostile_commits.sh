@@ -15,7 +15,8 @@ commit_kernel() {
     [ -z "$initramfs" ] || printf '%s' "$initramfs" > "$TREE/usr/lib/modules/$kver/initramfs.img"
     commit_version "$version" >/dev/null
 }
-entry_file() { sed -n "s/^$1 //p" "$(default_entry)"; }
+# Paths relative to boot/ (entries say /boot/... when boot/ is a directory of the root fs).
+entry_file() { sed -n "s/^$1 //p" "$(default_entry)" | sed 's|^/boot/|/|'; }
 
 step "setup"
 setup_deployed_sysroot

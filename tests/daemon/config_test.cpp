@@ -56,6 +56,19 @@ TEST_CASE("read limits for unprivileged callers are configurable", "[daemon][con
     CHECK(config.read_limits.per_second == 0.25);
 }
 
+TEST_CASE("[Boot] is checked at start (the engine reads it at each boot switch)",
+          "[daemon][config]") {
+    auto config = parse_config("[Daemon]\nIdleExitTimeout=1\n[Boot]\nTimeout=0\nTerminal=serial\n",
+                               "deployd.conf");
+    CHECK(config.idle_exit_seconds == 1);
+    CHECK(config.boot.timeout_seconds == 0);
+    CHECK(config.boot.terminal == deploy::boot::MenuTerminal::Serial);
+    CHECK_THROWS_WITH(parse_config("[Boot]\nTimeout=x\n", "f.conf"),
+                      Catch::StartsWith("f.conf:2: Timeout"));
+    CHECK_THROWS_WITH(parse_config("[Boot]\nIdleExitTimeout=1\n", "f.conf"),
+                      Catch::Contains("unknown key 'IdleExitTimeout' in [Boot]"));
+}
+
 TEST_CASE("a missing optional file gives the defaults, a missing given file fails",
           "[daemon][config]") {
     CHECK(deployd::load_config("/nonexistent/deployd.conf", false).idle_exit_seconds == 60);

@@ -87,4 +87,14 @@ std::optional<DeployResult> edit_kargs(Sysroot& sysroot, const KargsEdit& edit,
     return deploy_commit(sysroot, request, progress);
 }
 
+std::optional<std::vector<std::string>> edit_default_kargs(Sysroot& sysroot,
+                                                           const KargsEdit& edit) {
+    auto lock = sysroot.lock("kargs --sysroot-default");
+    std::vector<std::string> kargs = apply_kargs_edit(sysroot.default_kargs(), edit);
+    if (kargs == sysroot.default_kargs())
+        return std::nullopt;
+    sysroot.set_default_kargs(kargs);
+    return kargs;
+}
+
 }  // namespace deploy::sysroot

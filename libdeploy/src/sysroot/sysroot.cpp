@@ -12,6 +12,7 @@
 #include "deploy/bootloader/boot_config.hpp"
 #include "deploy/bootloader/boot_entry.hpp"
 #include "deploy/error.hpp"
+#include "deploy/sysroot/operations.hpp"
 #include "deploy/util/fs.hpp"
 #include "deploy/util/path.hpp"
 #include "leftovers.hpp"
@@ -22,7 +23,35 @@ using nlohmann::json;
 
 static constexpr const char* kConfigFile = "deployd.json";
 
-void Sysroot::init(const std::string& path, const std::string& os) {
+namespace {
+
+// deployd.json's optional fields; CorruptError naming the file when they are malformed.
+void read_boot_settings(const json& config, const std::string& where,
+                        std::vector<std::string>& kargs, boot::BootLayout& layout) {
+    if (config.contains("kargs")) {
+        const auto& value = config["kargs"];
+        if (!value.is_array())
+            throw CorruptError(fmt::format("{}: kargs must be an array of strings", where));
+        for (const auto& a : value) {
+            if (!a.is_string())
+                throw CorruptError(fmt::format("{}: kargs must be an array of strings", where));
+            kargs.push_back(a.get<std::string>());
+        }
+    }
+    if (config.contains("boot_layout")) {
+        if (!config["boot_layout"].is_string())
+            throw CorruptError(fmt::format("{}: boot_layout must be a string", where));
+        try {
+            layout = boot::parse_boot_layout(config["boot_layout"].get<std::string>(), where);
+        } catch (const InvalidError& e) {
+            throw CorruptError(e.what());
+        }
+    }
+}
+
+}  // namespace
+
+void Sysroot::init(const std::string& path, const std::string& os, const InitOptions& options) {
     if (!path::is_valid_name(os) || os.front() == '.') {
         throw InvalidError(fmt::format("invalid OS name '{}'", os));
     }
@@ -32,10 +61,15 @@ void Sysroot::init(const std::string& path, const std::string& os) {
                 fmt::format("invalid OS name '{}': use letters, digits, '-', '_' and '.'", os));
         }
     }
+    // Validated before anything is created: a bad --karg must leave no half sysroot behind.
+    KargsEdit validate;
+    validate.append = options.kargs;
+    std::vector<std::string> kargs = apply_kargs_edit({}, validate);  // canonical
     if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
         throw_errno("cannot create sysroot", path);
     }
     UniqueFd fd = fs::open_dir(path);
+    json config{{"format", 1}, {"os", os}};
     if (fs::exists_at(fd.get(), kConfigFile)) {
         json existing = json::parse(fs::read_file_at(fd.get(), kConfigFile), nullptr, false);
         std::string existing_os = existing.is_object() ? existing.value("os", "") : "";
@@ -43,11 +77,31 @@ void Sysroot::init(const std::string& path, const std::string& os) {
             throw InvalidError(
                 fmt::format("{} is already a sysroot for OS '{}'", path, existing_os));
         }
+        config = existing;
     }
+    if (!kargs.empty())
+        config["kargs"] = kargs;
+    if (options.boot_layout != boot::BootLayout::Auto)
+        config["boot_layout"] = boot::boot_layout_name(options.boot_layout);
     repo::Repo::init(path + "/repo");
     fs::mkdir_p_at(fd.get(), "deploy/" + os);
     fs::mkdir_p_at(fd.get(), "boot");
-    fs::write_file_atomic(fd.get(), kConfigFile, json{{"format", 1}, {"os", os}}.dump(2) + "\n");
+    fs::write_file_atomic(fd.get(), kConfigFile, config.dump(2) + "\n");
+}
+
+void Sysroot::set_default_kargs(const std::vector<std::string>& kargs) {
+    json config = json::parse(fs::read_file_at(fd_.get(), kConfigFile));
+    if (kargs.empty()) {
+        config.erase("kargs");
+    } else {
+        config["kargs"] = kargs;
+    }
+    fs::write_file_atomic(fd_.get(), kConfigFile, config.dump(2) + "\n");
+    default_kargs_ = kargs;
+}
+
+std::string Sysroot::boot_path_prefix() const {
+    return boot::boot_path_prefix(boot_layout_, fd_.get(), boot_fd_.get());
 }
 
 Sysroot::Sysroot(std::string path, UniqueFd fd, repo::Repo repo)
@@ -77,6 +131,8 @@ Sysroot Sysroot::open(const SysrootOptions& options) {
     if (!path::is_valid_name(sysroot.os_)) {
         throw CorruptError(fmt::format("{}/{}: invalid os", options.path, kConfigFile));
     }
+    read_boot_settings(config, options.path + "/" + kConfigFile, sysroot.default_kargs_,
+                       sysroot.boot_layout_);
     sysroot.boot_fd_ = fs::open_dir(sysroot.fd(), "boot");
     sysroot.cmdline_file_ = options.cmdline_file.empty() ? "/proc/cmdline" : options.cmdline_file;
     return sysroot;

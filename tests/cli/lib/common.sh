@@ -145,7 +145,7 @@ check_consistent() {
         [ -d "$SR$p/etc" ] || fail "$f: deployment $p has no etc"
         [ -f "$SR$p.origin" ] || fail "$f: origin of $p missing"
         for k in $(sed -n 's/^\(linux\|initrd\) //p' "$f"); do
-            [ -f "$SR/boot$k" ] || fail "$f: kernel file $k missing"
+            [ -f "$SR/boot${k#/boot}" ] || fail "$f: kernel file $k missing"
         done
     done
     # (grep, not python: this runs in loops)

@@ -82,6 +82,9 @@ struct KargsEdit {
 // commit; nullopt when the result equals the current arguments (nothing to do).
 std::optional<DeployResult> edit_kargs(Sysroot& sysroot, const KargsEdit& edit, Progress& progress);
 std::vector<std::string> apply_kargs_edit(std::vector<std::string> kargs, const KargsEdit& edit);
+// Edits the sysroot-wide default kernel arguments (deployd.json) that a first deployment gets;
+// no deployment changes. nullopt when the edit changes nothing.
+std::optional<std::vector<std::string>> edit_default_kargs(Sysroot& sysroot, const KargsEdit& edit);
 
 void set_pinned(Sysroot& sysroot, size_t index, bool pinned);
 
