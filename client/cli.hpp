@@ -47,6 +47,7 @@ void register_etc_command(CLI::App& app, GlobalOptions& options);
 void register_compose_command(CLI::App& app, GlobalOptions& options);
 void register_install_commands(CLI::App& app, GlobalOptions& options);
 void register_db_command(CLI::App& app, GlobalOptions& options);
+void register_image_command(CLI::App& app, GlobalOptions& options);
 
 // Renders a deploy result ("Deployed <id>; reboot to use it") unless --json.
 void print_deploy_result(const GlobalOptions& options, const nlohmann::json& result);
