@@ -81,8 +81,11 @@ void register_image_command(CLI::App& app, GlobalOptions& options) {
     create
         ->add_option("--bootloader", a->bootloaders,
                      "grub-bios (default) or grub-efi; give both for a hybrid disk")
-        ->check(CLI::IsMember({"grub-bios", "grub-efi"}));
-    create->add_option("--karg", a->kargs, "Kernel argument (repeat); root=UUID=... rw is added");
+        ->check(CLI::IsMember({"grub-bios", "grub-efi"}))
+        ->allow_extra_args(false);
+    // One value per occurrence, so OUT.img after a --karg is not taken as another argument.
+    create->add_option("--karg", a->kargs, "Kernel argument (repeat); root=UUID=... rw is added")
+        ->allow_extra_args(false);
     create->add_flag("--boot-partition", a->boot_partition, "Put /boot on its own partition");
     create->add_option("--boot-size", a->boot_size, "Size of the /boot partition (default 512M)");
     create->add_flag("--qcow2", a->qcow2, "Write qcow2 instead of raw (needs qemu-img)");

@@ -49,8 +49,8 @@ debugfs -R "stat /$dep/usr/bin/tool" "$root" 2>/dev/null | grep -q "Mode:  0755"
 [ "$(debugfs -R 'stat /boot/grub/grub.cfg' "$root" 2>/dev/null | grep -o 'Fast link dest: "[^"]*"')" \
     = 'Fast link dest: "../loader/grub.cfg"' ] || fail "grub.cfg pointer"
 debugfs -R 'ls /boot/grub/i386-pc' "$root" 2>/dev/null | grep -q normal.mod || fail "BIOS modules"
-entry=$(fs_cat "$root" /boot/loader/loader.1/entries/deployd-testos-01.conf) ||
-    entry=$(debugfs -R 'ls /boot' "$root")
+loader=$(debugfs -R 'stat /boot/loader' "$root" 2>/dev/null | sed -n 's/.*Fast link dest: "\(.*\)"/\1/p')
+entry=$(fs_cat "$root" "/boot/$loader/entries/deployd-testos-01.conf")
 echo "$entry" | grep -q "^options root=UUID=$uuid rw console=ttyS0 deploy=/$dep" ||
     fail "entry options: $entry"
 

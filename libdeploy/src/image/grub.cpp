@@ -23,9 +23,10 @@ namespace stdfs = std::filesystem;
 
 constexpr const char* kGrubLib = "/usr/lib/grub";
 // Where GRUB finds grub.cfg and its modules, relative to the filesystem it searched for.
-constexpr const char* kBiosModules[] = {"biosdisk", "part_msdos", "part_gpt", "ext2",
-                                        "search_fs_uuid"};
-constexpr const char* kEfiModules[] = {"part_gpt", "part_msdos", "ext2", "fat", "search_fs_uuid"};
+constexpr const char* kBiosModules[] = {"biosdisk",       "part_msdos", "part_gpt", "ext2",
+                                        "search_fs_uuid", "serial",     "terminal"};
+constexpr const char* kEfiModules[] = {"part_gpt",       "part_msdos", "ext2",    "fat",
+                                       "search_fs_uuid", "serial",     "terminal"};
 // boot.img: the LBA of core.img's first sector (GRUB_BOOT_MACHINE_KERNEL_SECTOR).
 constexpr size_t kBootImgKernelSector = 0x5c;
 // core.img's first sector (diskboot) ends in a blocklist whose first entry's start LBA says
@@ -82,8 +83,12 @@ std::string make_core(Bootloader b, const std::string& early_cfg, const std::str
 }  // namespace
 
 std::string grub_early_config(const std::string& fs_uuid, const std::string& prefix) {
-    // No comments here: GRUB's embedded config parser rejects them.
-    return fmt::format("search.fs_uuid {} root\nset prefix=($root){}\n", fs_uuid, prefix);
+    // No comments here: GRUB's embedded config parser rejects them. The menu goes to the first
+    // serial port as well as the screen (headless VMs, cloud consoles); grub.cfg may change it.
+    return fmt::format(
+        "search.fs_uuid {} root\nset prefix=($root){}\nserial --unit=0 --speed=115200\n"
+        "terminal_input serial console\nterminal_output serial console\n",
+        fs_uuid, prefix);
 }
 
 void install_grub_files(const std::string& grub_parent, const std::vector<Bootloader>& loaders) {
