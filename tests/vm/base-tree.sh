@@ -9,20 +9,33 @@ cache=$1
 mirror=$(sed -n 's/^URIs: *\([^ ]*debian\)$/\1/p; s/^deb \[*[^]]*\]* *\(http[^ ]*debian\) .*/\1/p' \
     /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | head -n1 || true)
 mirror=${mirror:-http://deb.debian.org/debian}
-packages="systemd,systemd-sysv,udev,linux-image-amd64,initramfs-tools,kmod,dbus,polkitd,bubblewrap"
-packages+=",libsdbus-c++1,libsolv1,libsolvext1,librpm9,librpmio9,libcurl4,libspdlog1.10,libfmt9"
-packages+=",libssl3,e2fsprogs,util-linux"
-key=$( { echo "$mirror $packages"; cat "$0"; } | sha256sum | cut -c1-16)
+# debootstrap configures its packages without /proc and a running dbus; polkitd's postinst
+# fails there, so the rest comes with apt-get in the chroot afterwards.
+packages="systemd,systemd-sysv,udev,kmod,initramfs-tools,e2fsprogs,util-linux"
+extra="linux-image-amd64 dbus polkitd bubblewrap libsdbus-c++1 libsolv1 libsolvext1 librpm9"
+extra+=" librpmio9 libcurl4 libspdlog1.10 libfmt9 libssl3"
+key=$( { echo "$mirror $packages $extra"; cat "$0"; } | sha256sum | cut -c1-16)
 tarball="$cache/base-$key.tar"
 if [ ! -f "$tarball" ]; then
     mkdir -p "$cache"
     root=$(mktemp -d "$cache/debootstrap-XXXXXX")
-    trap 'rm -rf "$root"' EXIT
+    mkdir -p "$cache/debs"
+    mounts=()
+    trap 'for m in "${mounts[@]}"; do umount -l "$m"; done; rm -rf "$root"' EXIT
     echo "base-tree: debootstrap bookworm from $mirror" >&2
-    debootstrap --variant=minbase --include="$packages" bookworm "$root" "$mirror" \
-        > "$cache/debootstrap.log" 2>&1 ||
+    debootstrap --variant=minbase --cache-dir="$cache/debs" --include="$packages" bookworm \
+        "$root" "$mirror" > "$cache/debootstrap.log" 2>&1 ||
+        { tail -n 20 "$cache/debootstrap.log" "$root/debootstrap/debootstrap.log" >&2; exit 1; }
+    for m in proc sys dev; do mount --bind "/$m" "$root/$m"; mounts=("$root/$m" "${mounts[@]}"); done
+    mount --bind "$cache/debs" "$root/var/cache/apt/archives"
+    mounts=("$root/var/cache/apt/archives" "${mounts[@]}")
+    # shellcheck disable=SC2086
+    chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        --no-install-recommends $extra >> "$cache/debootstrap.log" 2>&1 ||
         { tail -n 20 "$cache/debootstrap.log" >&2; exit 1; }
-    rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*_Packages
+    for m in "${mounts[@]}"; do umount "$m"; done
+    mounts=()
+    rm -rf "$root"/var/lib/apt/lists/*_Packages
     tar -C "$root" --numeric-owner --xattrs -cf "$tarball.tmp" .
     mv "$tarball.tmp" "$tarball"
 fi

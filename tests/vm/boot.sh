@@ -15,7 +15,7 @@ dpkg-deb -c "$deb" | grep -q prepare-root ||
 build_tree "$deb" 1
 v1=$(commit_tree 1)
 step "image create ($FIRMWARE)"
-"$DEPLOYCTL" image create --repo "$WORK/repo" --ref os/stable --os "$OS" --size 3G \
+"$DEPLOYCTL" image create --repo "$WORK/repo" --ref os/stable --os "$OS" --size 3G $IMAGE_LAYOUT \
     --bootloader "grub-$FIRMWARE" --karg console=ttyS0 "$WORK/disk.img"
 echo 2 > "$WORK/tree/usr/lib/vm-version"
 echo "vm-2" > "$WORK/tree/etc/hostname"

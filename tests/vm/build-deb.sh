@@ -4,14 +4,16 @@
 # (the files git knows, as they are on disk), and prints the path of the .deb. Cached in OUT_DIR
 # on the content of those files, so the VM tests reuse what the package test built.
 set -euo pipefail
-out=$1
+out=$(realpath -m "$1")
 src=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$out"
 files=$(cd "$src" && git ls-files -co --exclude-standard | grep -v '^build/' | sort)
 key=$(cd "$src" && printf '%s\n' "$files" | tr '\n' '\0' | xargs -0 sha256sum 2>/dev/null |
     sha256sum | cut -c1-16)
 if [ ! -f "$out/$key.deb" ]; then
-    work=$(mktemp -d "$out/build-XXXXXX")
+    # A fixed path, so ccache recognises the compile lines of the previous package build.
+    work=$out/build
+    rm -rf "$work"; mkdir -p "$work"
     trap 'rm -rf "$work"' EXIT
     mkdir "$work/deployd"
     (cd "$src" && printf '%s\n' "$files" | tar -T - -cf -) | tar -C "$work/deployd" -xf -

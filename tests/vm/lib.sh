@@ -8,6 +8,10 @@ SOURCE_DIR=${SOURCE_DIR:-$(cd "$VM_DIR/../.." && pwd)}
 VM_CACHE=${VM_CACHE:-$SOURCE_DIR/build/vm-cache}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
 OS=vmos
+# A separate /boot: the boot entries' kernel paths are relative to the boot filesystem, which is
+# what GRUB resolves them against there. (With boot/ a directory of the root they need a /boot
+# prefix, issue 12 part 2; then IMAGE_LAYOUT="" tests the single-filesystem layout too.)
+IMAGE_LAYOUT=${IMAGE_LAYOUT---boot-partition}
 WORK=$(mktemp -d /var/tmp/deployd-vm-XXXXXX)
 MOUNTS=()
 cleanup() {

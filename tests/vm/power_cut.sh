@@ -10,7 +10,7 @@ dpkg-deb -c "$deb" | grep -q prepare-root ||
     skip "the package has no prepare-root yet (branch wip-boot): the guest cannot mount a deployment"
 build_tree "$deb" 1
 v1=$(commit_tree 1)
-"$DEPLOYCTL" image create --repo "$WORK/repo" --ref os/stable --os "$OS" --size 3G \
+"$DEPLOYCTL" image create --repo "$WORK/repo" --ref os/stable --os "$OS" --size 3G $IMAGE_LAYOUT \
     --karg console=ttyS0 "$WORK/disk.img"
 echo 2 > "$WORK/tree/usr/lib/vm-version"
 v2=$(commit_tree 2)
