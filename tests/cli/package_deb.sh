@@ -15,7 +15,10 @@ echo "built $deb in $((SECONDS - start)) s"
 
 step "contents = cmake --install"
 DESTDIR="$WORK/inst" cmake --install "$BUILD" --prefix /usr > /dev/null
-(cd "$WORK/inst" && find . ! -type d | sed 's|^\./||' | sort) > want
+# A build configured for /usr/local keeps its configure-time sysconfdir and unit dir: map them
+# to what a /usr build (the package's) installs.
+(cd "$WORK/inst" && find . ! -type d | sed 's|^\./||; s|^usr/local/etc/|etc/|; s|^usr/local/|usr/|' |
+    sort) > want
 dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print $6}' | sed 's|^\./||' | grep -v '^usr/share/doc/' |
     sort > have
 missing=$(comm -23 want have)

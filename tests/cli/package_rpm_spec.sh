@@ -14,7 +14,10 @@ rpmspec -P --define '_unitdir /usr/lib/systemd/system' --define '_prefix /usr' \
 sed -n '/^%files/,/^%changelog/p' parsed | grep '^/\|^%config' | sed 's/^%config([^)]*) *//; s|^/||' |
     sort > have
 DESTDIR="$WORK/inst" cmake --install "$BUILD" --prefix /usr > /dev/null
-(cd "$WORK/inst" && find . ! -type d | sed 's|^\./||' | sort) > want
+# A build configured for /usr/local keeps its configure-time sysconfdir and unit dir: map them
+# to what a /usr build (the package's) installs.
+(cd "$WORK/inst" && find . ! -type d | sed 's|^\./||; s|^usr/local/etc/|etc/|; s|^usr/local/|usr/|' |
+    sort) > want
 # A %files line may name a directory (dracut module): it covers everything under it.
 missing=""
 while read -r f; do

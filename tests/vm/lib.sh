@@ -63,6 +63,11 @@ StandardOutput=journal+console
 WantedBy=multi-user.target
 UNIT
     chroot "$t" systemctl enable vm-test.service > /dev/null 2>&1
+    # deployd defaults to --sysroot /; on a booted deployment the sysroot is /sysroot (until
+    # the daemon finds it by itself, issue 12 part 1).
+    mkdir -p "$t/etc/systemd/system/deployd.service.d"
+    printf '[Service]\nExecStart=\nExecStart=/usr/libexec/deployd --sysroot /sysroot\n' \
+        > "$t/etc/systemd/system/deployd.service.d/sysroot.conf"
     # Nothing that would race the test or slow a TCG boot.
     chroot "$t" systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer \
         fstrim.timer systemd-timesyncd.service > /dev/null 2>&1 || true
