@@ -69,8 +69,9 @@ root=$(extract efi.img root)
 fs_cat "$root" /deployd.json | grep -q testos || fail "no sysroot on the root partition"
 [ -z "$(debugfs -R 'ls /boot' "$root" 2>/dev/null | tr -s ' ' | grep -v '^ *[0-9]* *(12) \. ')" ] ||
     debugfs -R 'ls /boot' "$root"
-grep -q "boot=UUID=$(part boot uuid)" <<< "$(json_field "' '.join(d['kargs'])" < "$WORK/out.json")" ||
-    fail "no boot=UUID karg"
+dep=$(json_field "d['deployment']" < "$WORK/out.json")
+fs_cat "$root" "/$dep/etc/fstab" | grep -qx "UUID=$(part boot uuid) /boot ext4 defaults 0 2" ||
+    fail "the deployment's fstab does not name the boot partition"
 
 step "hybrid BIOS + EFI"
 "$DEPLOYCTL" --json image create --repo "$REMOTE" --ref os/stable --os testos --size 160M \

@@ -10,7 +10,7 @@ require_tools
 
 step "product package and OS tree"
 deb=$(product_deb)
-dpkg-deb -c "$deb" | grep -q prepare-root ||
+has_prepare_root "$deb" ||
     skip "the package has no prepare-root yet (branch wip-boot): the guest cannot mount a deployment"
 build_tree "$deb" 1
 v1=$(commit_tree 1)

@@ -34,7 +34,18 @@ require_tools() {
 
 # The product's own Debian package, built from this source tree (cached on its content).
 product_deb() {
+    if [ "${VM_PRODUCT:-deb}" = cmake-install ]; then echo cmake-install; return; fi
     "$VM_DIR/build-deb.sh" "$VM_CACHE/deb"
+}
+# Without the package's D-Bus files in the system bus's directories the guest runs in-process.
+dctl_opts() { [ "${VM_PRODUCT:-deb}" = cmake-install ] && echo "--sysroot=/sysroot" || echo " "; }
+# Whether the product (package or build tree) has prepare-root; the guest cannot boot without.
+has_prepare_root() {
+    if [ "$1" = cmake-install ]; then
+        [ -x "$(dirname "$DEPLOYCTL")/deployd-prepare-root" ]
+    else
+        dpkg-deb -c "$1" | grep -q prepare-root
+    fi
 }
 
 # An OS tree at $WORK/tree: the cached base + the product from its .deb (apt-get, so its
@@ -45,16 +56,22 @@ build_tree() {
     rm -rf "$t"; mkdir -p "$t"
     tar -C "$t" --numeric-owner --xattrs -xf "$("$VM_DIR/base-tree.sh" "$VM_CACHE")"
     for m in proc sys dev; do mount --bind "/$m" "$t/$m"; MOUNTS=("$t/$m" "${MOUNTS[@]}"); done
-    cp "$deb" "$t/tmp/"
-    chroot "$t" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-download \
-        "/tmp/$(basename "$deb")" > "$WORK/apt.log" 2>&1 ||
-        { tail -n 20 "$WORK/apt.log"; fail "apt-get install of the product's .deb failed"; }
-    rm -f "$t/tmp/$(basename "$deb")"
+    if [ "$deb" = cmake-install ]; then
+        # Developer shortcut (VM_PRODUCT=cmake-install): the build tree's install rules instead
+        # of the package; CI always goes through the .deb.
+        DESTDIR="$t" cmake --install "$(dirname "$DEPLOYCTL")/.." > "$WORK/install.log"
+    else
+        cp "$deb" "$t/tmp/"
+        chroot "$t" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-download \
+            "/tmp/$(basename "$deb")" > "$WORK/apt.log" 2>&1 ||
+            { tail -n 20 "$WORK/apt.log"; fail "apt-get install of the product's .deb failed"; }
+        rm -f "$t/tmp/$(basename "$deb")"
+    fi
     install -m 0755 "$VM_DIR/guest-test.sh" "$t/usr/local/sbin/vm-test"
     cat > "$t/etc/systemd/system/vm-test.service" <<UNIT
 [Unit]
 Description=deployd VM test driver
-After=multi-user.target dbus.service
+After=basic.target dbus.service systemd-user-sessions.service
 [Service]
 Type=oneshot
 ExecStart=/usr/local/sbin/vm-test
@@ -117,7 +134,8 @@ boot() {
         -drive "file=$WORK/disk.img,format=raw,if=virtio" \
         -drive "file=$WORK/repo.img,format=raw,if=virtio,readonly=on" \
         -fw_cfg "name=opt/vmtest/steps,string=$*" \
-        -fw_cfg "name=opt/vmtest/repo,string=$WORK/repo" > "$WORK/$name.qemu" 2>&1 || true
+        -fw_cfg "name=opt/vmtest/repo,string=$WORK/repo" \
+        -fw_cfg "name=opt/vmtest/dctl,string=$(dctl_opts)" > "$WORK/$name.qemu" 2>&1 || true
     echo "boot $name: $((SECONDS - start)) s"
     grep -q "VMTEST done" "$log" || { show_log "$log"; fail "boot $name did not finish its steps"; }
 }

@@ -6,7 +6,7 @@
 CUTS=${CUTS:-3}
 require_tools
 deb=$(product_deb)
-dpkg-deb -c "$deb" | grep -q prepare-root ||
+has_prepare_root "$deb" ||
     skip "the package has no prepare-root yet (branch wip-boot): the guest cannot mount a deployment"
 build_tree "$deb" 1
 v1=$(commit_tree 1)
@@ -27,7 +27,8 @@ for cut in $(seq 1 "$CUTS"); do
         -drive "file=$WORK/disk.img,format=raw,if=virtio" \
         -drive "file=$WORK/repo.img,format=raw,if=virtio,readonly=on" \
         -fw_cfg "name=opt/vmtest/steps,string=status upgrade-slow" \
-        -fw_cfg "name=opt/vmtest/repo,string=$WORK/repo" > /dev/null 2>&1 || true ) &
+        -fw_cfg "name=opt/vmtest/repo,string=$WORK/repo" \
+        -fw_cfg "name=opt/vmtest/dctl,string=$(dctl_opts)" > /dev/null 2>&1 || true ) &
     runner=$!
     for _ in $(seq 1 "$BOOT_TIMEOUT"); do
         grep -q "VMTEST upgrade-started" "$log" 2>/dev/null && break

@@ -18,6 +18,7 @@
 #include "deploy/sysroot/deployment.hpp"
 #include "deploy/util/child_process.hpp"
 #include "deploy/util/fd.hpp"
+#include "deploy/util/fs.hpp"
 #include "image_steps.hpp"
 
 namespace deploy::image {
@@ -152,8 +153,6 @@ ImageResult create_image(const ImageOptions& options_in, Progress& progress) {
         kargs.push_back("root=UUID=" + root.fs_uuid);
         kargs.push_back("rw");
     }
-    if (boot && !has_karg(o.kargs, "boot"))
-        kargs.push_back("boot=UUID=" + boot->fs_uuid);
     kargs.insert(kargs.end(), o.kargs.begin(), o.kargs.end());
 
     const std::string sysroot_dir = work.path() + "/sysroot";
@@ -164,6 +163,16 @@ ImageResult create_image(const ImageOptions& options_in, Progress& progress) {
     }
     progress.message(fmt::format("Deployed {} into the image's sysroot", built.deployment));
 
+    // The separate /boot is named in the deployment's fstab, where prepare-root and systemd both
+    // look (not as boot=: initramfs-tools takes boot= as its boot script's name).
+    if (boot) {
+        const std::string fstab = sysroot_dir + "/" + built.deployment + "/etc/fstab";
+        std::string text = fs::exists_at(AT_FDCWD, fstab) ? fs::read_file_at(AT_FDCWD, fstab) : "";
+        if (!text.empty() && text.back() != '\n')
+            text += '\n';
+        text += fmt::format("UUID={} /boot ext4 defaults 0 2\n", boot->fs_uuid);
+        fs::write_file_atomic(AT_FDCWD, fstab, text, 0644, false);
+    }
     // A separate /boot holds what sysroot/boot held; "boot -> ." in it lets paths written as
     // /boot/... (the single-filesystem form) resolve there too.
     std::string grub_parent = sysroot_dir + "/boot";
