@@ -71,7 +71,7 @@ build_tree() {
     cat > "$t/etc/systemd/system/vm-test.service" <<UNIT
 [Unit]
 Description=deployd VM test driver
-After=basic.target dbus.service systemd-user-sessions.service
+After=basic.target
 [Service]
 Type=oneshot
 ExecStart=/usr/local/sbin/vm-test
