@@ -147,7 +147,7 @@ show_log() {
 }
 
 # vm_line LOG WORD: the text after "VMTEST WORD " in the serial log (last occurrence).
-vm_line() { tr -d '\r' < "$1" | sed -n "s/^VMTEST $2 //p" | tail -n1; }
+vm_line() { tr -d "\r" < "$1" | sed -n "s/.*VMTEST $2 //p" | tail -n1; }
 
 # expect_booted NAME COMMIT: the guest booted deploy/<os>/COMMIT.* and status agrees.
 expect_booted() {
