@@ -30,12 +30,29 @@ void check_value(std::string_view key, const std::string& value, const std::stri
     }
 }
 
+// blscfg pastes `linux` and `initrd` into a GRUB script line unquoted, and a space would split
+// the path: only the characters our own paths are made of (os name, checksum, kernel version).
+void check_boot_path(std::string_view key, const std::string& value, const std::string& file_name) {
+    for (char c : value) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  std::string_view("._+~/-").find(c) != std::string_view::npos;
+        if (!ok) {
+            throw InvalidError(
+                fmt::format("boot entry {}: {} path '{}' contains '{}'", file_name, key, value, c));
+        }
+    }
+}
+
 }  // namespace
 
 std::string BootEntry::render() const {
     if (linux_path.empty()) {
         throw InvalidError(fmt::format("boot entry {}: no linux path", file_name));
     }
+    check_boot_path("linux", linux_path, file_name);
+    check_boot_path("initrd", initrd_path, file_name);
+    // The last gate before a bootloader reads it, whatever the arguments came from.
+    check_kernel_cmdline(options, fmt::format("boot entry {}", file_name));
     const std::pair<std::string_view, const std::string*> fields[] = {
         {"title", &title},        {"version", &version}, {"linux", &linux_path},
         {"initrd", &initrd_path}, {"options", &options}, {"sort-key", &sort_key},
@@ -100,6 +117,8 @@ BootEntry BootEntry::parse(const std::string& text, const std::string& file_name
 
 std::string BootEntry::deploy_path() const {
     constexpr std::string_view prefix = "deploy=";
+    std::string found;
+    int count = 0;
     for (const auto& arg : split_kernel_args(options)) {
         if (arg.compare(0, prefix.size(), prefix) != 0)
             continue;
@@ -107,9 +126,13 @@ std::string BootEntry::deploy_path() const {
         if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
             value = value.substr(1, value.size() - 2);
         }
-        return value;
+        if (++count > 1) {
+            throw InvalidError(fmt::format("boot entry {}: several deploy= arguments ({}, {})",
+                                           file_name, found, value));
+        }
+        found = std::move(value);
     }
-    return {};
+    return found;
 }
 
 }  // namespace deploy::boot

@@ -6,12 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
 
 #include "deploy/error.hpp"
 #include "deploy/util/fd.hpp"
@@ -25,6 +27,8 @@ namespace {
 
 constexpr std::string_view kModulesDir = "usr/lib/modules";
 constexpr std::string_view kStagingPrefix = ".tmp-";
+// Versions the manifest format: a different layout must never collide with an existing key.
+constexpr std::string_view kManifestHeader = "deployd boot files v2\n";
 
 // The modules dir, or an empty fd when the tree has none (or a symlink where it should be).
 UniqueFd open_modules_dir(int tree_dirfd) {
@@ -122,12 +126,61 @@ std::string kernel_dir_of(const std::string& boot_path) {
     return parts[0] + "/" + parts[1];
 }
 
+// True when boot/<os>/<csum> holds exactly `files`, each a regular file of the expected size and
+// content. The name alone proves nothing: an older layout, a crafted /boot or a disk error can
+// leave other bytes under it. A file that is the tree's own file (hardlinked: /boot on the same
+// filesystem) was hashed by find_kernel just now and is not read again.
+bool kernel_dir_matches(int os_dirfd, const std::string& csum, int tree_dirfd,
+                        const std::vector<BootFile>& files) {
+    UniqueFd dir = fs::open_dir(os_dirfd, csum);
+    std::vector<std::string> want;
+    for (const auto& f : files)
+        want.push_back(f.name);
+    std::sort(want.begin(), want.end());
+    if (fs::list_dir(dir.get()) != want)
+        return false;
+    for (const auto& f : files) {
+        UniqueFd fd(::openat(dir.get(), f.name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        struct stat st;
+        if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
+            static_cast<uint64_t>(st.st_size) != f.size)
+            return false;
+        struct stat src;
+        if (::fstatat(tree_dirfd, f.source.c_str(), &src, AT_SYMLINK_NOFOLLOW) == 0 &&
+            src.st_dev == st.st_dev && src.st_ino == st.st_ino)
+            continue;
+        Sha256 hash;
+        hash_file(fd.get(), hash, f.name);
+        if (hash.hex_digest() != f.sha256)
+            return false;
+    }
+    return true;
+}
+
 bool is_staging_name(std::string_view name) {
     return name.substr(0, kStagingPrefix.size()) == kStagingPrefix &&
            is_valid_checksum(name.substr(kStagingPrefix.size(), 64));
 }
 
 }  // namespace
+
+void check_kernel_version(const std::string& kver) {
+    bool ok = !kver.empty() && kver.size() <= 255 && kver.front() != '.' && kver.front() != '-';
+    std::string shown;
+    for (unsigned char c : kver) {
+        bool allowed =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            std::string_view("._+~-").find(static_cast<char>(c)) != std::string_view::npos;
+        ok = ok && allowed;
+        shown += c < 0x20 || c >= 0x7f ? fmt::format("\\x{:02x}", c) : std::string(1, c);
+    }
+    if (!ok) {
+        throw InvalidError(
+            fmt::format("invalid kernel version '{}' in {}: use letters, digits and "
+                        ". _ + ~ - (not first: . -)",
+                        shown, kModulesDir));
+    }
+}
 
 KernelFiles find_kernel(int tree_dirfd) {
     const std::string expected =
@@ -152,45 +205,66 @@ KernelFiles find_kernel(int tree_dirfd) {
 
     KernelFiles kernel;
     kernel.kver = kvers.front();
+    check_kernel_version(kernel.kver);
     std::string dir = fmt::format("{}/{}", kModulesDir, kernel.kver);
     UniqueFd kdir = fs::open_dir(modules.get(), kernel.kver);
-    Sha256 hash;
-    kernel.vmlinuz = dir + "/vmlinuz";
-    UniqueFd vmlinuz = open_regular(kdir.get(), "vmlinuz", kernel.vmlinuz);
-    kernel.total_size = hash_file(vmlinuz.get(), hash, kernel.vmlinuz);
+    auto add_file = [&](const std::string& src_name, const std::string& boot_name) {
+        BootFile file;
+        file.name = boot_name;
+        file.source = dir + "/" + src_name;
+        UniqueFd fd = open_regular(kdir.get(), src_name, file.source);
+        Sha256 hash;
+        file.size = hash_file(fd.get(), hash, file.source);
+        file.sha256 = hash.hex_digest();
+        kernel.total_size += file.size;
+        kernel.files.push_back(std::move(file));
+    };
+    add_file("vmlinuz", "vmlinuz-" + kernel.kver);
+    kernel.vmlinuz = kernel.files.back().source;
     if (fs::exists_at(kdir.get(), "initramfs.img")) {
-        kernel.initramfs = dir + "/initramfs.img";
-        UniqueFd initramfs = open_regular(kdir.get(), "initramfs.img", kernel.initramfs);
-        kernel.total_size += hash_file(initramfs.get(), hash, kernel.initramfs);
+        add_file("initramfs.img", "initramfs-" + kernel.kver + ".img");
+        kernel.initramfs = kernel.files.back().source;
     }
-    kernel.boot_checksum = hash.hex_digest();
+    // One line per field, none of which can hold a newline or a space: two different sets of
+    // files (or versions) cannot produce the same manifest.
+    std::string manifest(kManifestHeader);
+    manifest += fmt::format("kver {}\n", kernel.kver);
+    for (const auto& f : kernel.files)
+        manifest += fmt::format("file {} {} {}\n", f.name, f.size, f.sha256);
+    kernel.boot_checksum = Sha256::hex_of(manifest);
     return kernel;
 }
 
 PlacedKernel install_kernel(int boot_dirfd, const std::string& os, int tree_dirfd,
                             const KernelFiles& kernel) {
     path::check_name(os, "os name");
-    path::check_name(kernel.kver, "kernel version");
+    check_kernel_version(kernel.kver);
     if (!is_valid_checksum(kernel.boot_checksum)) {
         throw InvalidError(fmt::format("invalid boot checksum '{}'", kernel.boot_checksum));
     }
+    if (kernel.files.empty() || kernel.files.size() != (kernel.initramfs.empty() ? 1u : 2u)) {
+        throw InvalidError("kernel files were not collected by find_kernel");
+    }
     const std::string& csum = kernel.boot_checksum;
-    const std::string vmlinuz_name = "vmlinuz-" + kernel.kver;
-    const std::string initramfs_name = "initramfs-" + kernel.kver + ".img";
     PlacedKernel placed;
-    placed.linux_path = fmt::format("/{}/{}/{}", os, csum, vmlinuz_name);
+    placed.linux_path = fmt::format("/{}/{}/{}", os, csum, kernel.files[0].name);
     if (!kernel.initramfs.empty()) {
-        placed.initrd_path = fmt::format("/{}/{}/{}", os, csum, initramfs_name);
+        placed.initrd_path = fmt::format("/{}/{}/{}", os, csum, kernel.files[1].name);
     }
 
     UniqueFd os_dir = fs::open_dir_if_exists(boot_dirfd, os);
+    bool replace = false;
     if (os_dir) {
         struct stat st;
         if (fs::lstat_at_if_exists(os_dir.get(), csum, st)) {
             if (!S_ISDIR(st.st_mode)) {
                 throw InvalidError(fmt::format("boot/{}/{} is not a directory", os, csum));
             }
-            return placed;  // complete: it only ever appears by rename of a finished staging dir
+            if (kernel_dir_matches(os_dir.get(), csum, tree_dirfd, kernel.files))
+                return placed;
+            spdlog::warn("boot/{}/{} does not hold the expected kernel files; replacing it", os,
+                         csum);
+            replace = true;
         }
     }
 
@@ -204,23 +278,33 @@ PlacedKernel install_kernel(int boot_dirfd, const std::string& os, int tree_dirf
         os_dir = fs::open_dir(boot_dirfd, os);
     }
     const std::string staging = fmt::format("{}{}-{}", kStagingPrefix, csum, ::getpid());
+    const std::string stale = fmt::format("{}{}-stale-{}", kStagingPrefix, csum, ::getpid());
     try {
         fs::remove_tree_at(os_dir.get(), staging);
         if (::mkdirat(os_dir.get(), staging.c_str(), 0755) != 0) {
             throw_errno("cannot create", staging);
         }
         UniqueFd staging_dir = fs::open_dir(os_dir.get(), staging);
-        place_file(tree_dirfd, kernel.vmlinuz, staging_dir.get(), vmlinuz_name);
-        if (!kernel.initramfs.empty()) {
-            place_file(tree_dirfd, kernel.initramfs, staging_dir.get(), initramfs_name);
-        }
+        for (const auto& f : kernel.files)
+            place_file(tree_dirfd, f.source, staging_dir.get(), f.name);
         fs::fsync_dir(staging_dir.get());
+        if (replace) {
+            // The directory's content is already wrong for every entry that names it, so there
+            // is no good state to keep during the two renames; a crash between them leaves a
+            // staging-named leftover that remove_unused_kernels() deletes.
+            fs::remove_tree_at(os_dir.get(), stale);
+            if (::renameat(os_dir.get(), csum.c_str(), os_dir.get(), stale.c_str()) != 0) {
+                throw_errno("cannot move aside", fmt::format("boot/{}/{}", os, csum));
+            }
+        }
         if (::renameat(os_dir.get(), staging.c_str(), os_dir.get(), csum.c_str()) != 0) {
             throw_errno("cannot rename into place", fmt::format("boot/{}/{}", os, csum));
         }
         fs::fsync_dir(os_dir.get());
         if (created_os_dir)
             fs::fsync_dir(boot_dirfd);
+        if (replace)
+            remove_quietly(os_dir.get(), stale);
     } catch (...) {
         remove_quietly(os_dir.get(), staging);
         if (created_os_dir)

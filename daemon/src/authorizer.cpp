@@ -32,6 +32,8 @@ Authorizer::Authorizer(sdbus::IConnection& bus, sdbus::IProxy& driver)
     : bus_(bus), driver_(driver) {}
 
 Caller Authorizer::identify(const std::string& sender) {
+    if (auto it = uids_.find(sender); it != uids_.end())
+        return {sender, it->second};
     uint32_t uid = 0;
     try {
         driver_.callMethod("GetConnectionUnixUser")
@@ -42,6 +44,9 @@ Caller Authorizer::identify(const std::string& sender) {
         throw deploy::Error(deploy::ErrorKind::AccessDenied,
                             fmt::format("cannot identify caller {}: {}", sender, e.getMessage()));
     }
+    // Only unique names are cached (a well-known name can change hands).
+    if (!sender.empty() && sender[0] == ':')
+        uids_.emplace(sender, uid_t(uid));
     return {sender, uid_t(uid)};
 }
 

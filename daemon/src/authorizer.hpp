@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include <sdbus-c++/IConnection.h>
 #include <sdbus-c++/IProxy.h>
@@ -25,13 +26,17 @@ class Authorizer {
     // `driver` is a proxy for org.freedesktop.DBus on the daemon's connection.
     Authorizer(sdbus::IConnection& bus, sdbus::IProxy& driver);
 
+    // Asks the bus driver once per connection: a unique name is never reused on a bus, so its
+    // uid is remembered until forget() (NameOwnerChanged: it disconnected).
     Caller identify(const std::string& sender);
+    void forget(const std::string& bus_name) { uids_.erase(bus_name); }
     // Throws deploy::Error(AccessDenied) unless `caller` may perform `action`.
     void check(const Caller& caller, const std::string& action);
 
   private:
     sdbus::IConnection& bus_;
     sdbus::IProxy& driver_;
+    std::unordered_map<std::string, uid_t> uids_;
 };
 
 }  // namespace deployd

@@ -27,6 +27,8 @@ sdbus::Error to_bus_error(const deploy::Error& error) {
 }
 
 ErrorKind error_kind_from_bus_name(const std::string& name) {
+    if (name == kRateLimitedError)
+        return ErrorKind::Busy;
     for (auto kind : kAllKinds) {
         if (bus_error_name(kind) == name)
             return kind;

@@ -42,6 +42,21 @@ AutomaticUpdatePolicy parse_policy(const std::string& value, const std::string& 
         "{}: AutomaticUpdatePolicy must be none, check or stage, got '{}'", where, value));
 }
 
+// A positive number no larger than 10000 (fractional when `fraction`).
+double parse_limit(const std::string& value, const std::string& where, const char* key,
+                   bool fraction) {
+    double out = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+    bool whole = out == double(static_cast<long>(out));
+    if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || !(out > 0) ||
+        out > 10000 || (!fraction && !whole)) {
+        throw deploy::InvalidError(fmt::format("{}: {} must be a {} number (up to 10000), got '{}'",
+                                               where, key, fraction ? "positive" : "positive whole",
+                                               value));
+    }
+    return out;
+}
+
 }  // namespace
 
 const char* policy_name(AutomaticUpdatePolicy policy) {
@@ -87,10 +102,14 @@ DaemonConfig parse_config(const std::string& text, const std::string& path) {
             config.idle_exit_seconds = parse_seconds(value, where);
         } else if (key == "AutomaticUpdatePolicy") {
             config.automatic_update_policy = parse_policy(value, where);
+        } else if (key == "UnprivilegedReadBurst") {
+            config.read_limits.burst = parse_limit(value, where, key.c_str(), false);
+        } else if (key == "UnprivilegedReadRate") {
+            config.read_limits.per_second = parse_limit(value, where, key.c_str(), true);
         } else {
             throw deploy::InvalidError(
                 fmt::format("{}: unknown key '{}' in [Daemon] (known: IdleExitTimeout, "
-                            "AutomaticUpdatePolicy)",
+                            "AutomaticUpdatePolicy, UnprivilegedReadBurst, UnprivilegedReadRate)",
                             where, key));
         }
     }

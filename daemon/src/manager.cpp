@@ -2,6 +2,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include <optional>
 #include <random>
 
 #include <fmt/format.h>
@@ -52,7 +53,8 @@ Manager::Manager(sdbus::IConnection& bus, EventLoop& loop, sdbus::IProxy& driver
       authorizer_(bus, driver),
       options_(std::move(options)),
       sysroot_(sr::Sysroot::open(options_.sysroot)),
-      last_activity_(EventLoop::Clock::now()) {
+      last_activity_(EventLoop::Clock::now()),
+      limiter_(options_.config.read_limits) {
     driver.uponSignal("NameOwnerChanged")
         .onInterface("org.freedesktop.DBus")
         .call([this](const std::string& name, const std::string& old_owner,
@@ -106,7 +108,7 @@ std::string Manager::submit(const Caller& caller, OperationRequest request, bool
     if (active_) {
         if (active_->request().key == request.key) {
             spdlog::info("{} joins {}", caller.describe(), active_->describe());
-            active_->add_client(caller.bus_name);
+            active_->add_client(caller);
             return active_->path();
         }
         throw deploy::BusyError(fmt::format(
@@ -170,22 +172,59 @@ void Manager::retire(const std::shared_ptr<Transaction>& tx) {
 
 void Manager::on_name_owner_changed(const std::string& name, const std::string&,
                                     const std::string& new_owner) {
-    if (new_owner.empty() && active_ && !name.empty() && name[0] == ':')
+    if (!new_owner.empty() || name.empty() || name[0] != ':')
+        return;
+    authorizer_.forget(name);
+    if (active_)
         active_->client_vanished(name);
 }
 
-std::string Manager::GetStatus() {
-    return guarded([&] {
+template <typename Work>
+void Manager::read_call(sdbus::Result<std::string>&& result, const char* what, const char* action,
+                        Work work) {
+    guarded([&] {
         touch();
-        return sr::status_json(sysroot_).dump();
+        auto* message = getObject().getCurrentlyProcessedMessage();
+        auto caller = authorizer_.identify(message->getSender());
+        // Metered before polkit is asked, so a flood costs polkit nothing.
+        auto ticket = limiter_.admit(caller.uid, what);
+        if (action)
+            authorizer_.check(caller, action);
+        // std::function needs copyable captures; the reply is sent once, from the loop thread.
+        auto reply = std::make_shared<sdbus::Result<std::string>>(std::move(result));
+        read_pool_.submit(caller.uid == 0, [this, reply, ticket, work] {
+            std::string out;
+            std::optional<sdbus::Error> error;
+            try {
+                auto sysroot = sr::Sysroot::open(options_.sysroot);
+                out = work(sysroot);
+            } catch (const deploy::Error& e) {
+                error = to_bus_error(e);
+            } catch (const std::exception& e) {
+                error = to_bus_error(deploy::Error(deploy::ErrorKind::Failed, e.what()));
+            }
+            loop_.post([reply, ticket, out = std::move(out), error = std::move(error)] {
+                try {
+                    if (error)
+                        reply->returnError(*error);
+                    else
+                        reply->returnResults(out);
+                } catch (const std::exception& e) {
+                    spdlog::warn("cannot send a reply: {}", e.what());
+                }
+            });
+        });
     });
 }
 
-std::string Manager::EtcDiff() {
-    return guarded([&] {
-        touch();
-        return sr::etc_diff_json(sr::etc_diff(sysroot_)).dump();
-    });
+void Manager::GetStatus(sdbus::Result<std::string>&& result) {
+    read_call(std::move(result), "GetStatus", nullptr,
+              [](sr::Sysroot& sysroot) { return sr::status_json(sysroot).dump(); });
+}
+
+void Manager::EtcDiff(sdbus::Result<std::string>&& result) {
+    read_call(std::move(result), "EtcDiff", action::kEtcDiff,
+              [](sr::Sysroot& sysroot) { return sr::etc_diff_json(sr::etc_diff(sysroot)).dump(); });
 }
 
 sdbus::ObjectPath Manager::Upgrade(const bool& check_only) {

@@ -15,6 +15,8 @@
 #include "deploy/sysroot/sysroot.hpp"
 #include "deployd/generated/adaptor.h"
 #include "event_loop.hpp"
+#include "rate_limiter.hpp"
+#include "read_pool.hpp"
 #include "transaction.hpp"
 
 namespace deployd {
@@ -37,8 +39,8 @@ class Manager : public sdbus::AdaptorInterfaces<org::deployd::Deploy1_adaptor> {
 
   private:
     // D-Bus interface.
-    std::string GetStatus() override;
-    std::string EtcDiff() override;
+    void GetStatus(sdbus::Result<std::string>&& result) override;
+    void EtcDiff(sdbus::Result<std::string>&& result) override;
     sdbus::ObjectPath Upgrade(const bool& check_only) override;
     sdbus::ObjectPath Deploy(const std::string& revision) override;
     sdbus::ObjectPath Rebase(const std::string& refspec) override;
@@ -71,6 +73,11 @@ class Manager : public sdbus::AdaptorInterfaces<org::deployd::Deploy1_adaptor> {
     // mutating handler does), then builds the request (validation) and submits it.
     template <typename Build>
     sdbus::ObjectPath request(std::initializer_list<const char*> actions, Build&& build);
+    // Read-only work of `what` off the loop thread: identifies and meters the caller, checks
+    // `action` (none when null), runs `work` on the read pool, replies from the loop thread.
+    template <typename Work>
+    void read_call(sdbus::Result<std::string>&& result, const char* what, const char* action,
+                   Work work);
     std::string submit(const Caller& caller, OperationRequest request, bool start_now);
     std::string deployment_id(const char* flag);
     void on_name_owner_changed(const std::string& name, const std::string& old_owner,
@@ -88,6 +95,8 @@ class Manager : public sdbus::AdaptorInterfaces<org::deployd::Deploy1_adaptor> {
     std::deque<std::shared_ptr<Transaction>> finished_;  // kept for late clients
     EventLoop::Clock::time_point last_activity_;
     bool stopping_ = false;
+    RateLimiter limiter_;
+    ReadPool read_pool_;  // last: its workers are joined before anything they use goes
 };
 
 }  // namespace deployd

@@ -1,5 +1,8 @@
 #include "transaction.hpp"
 
+#include <map>
+#include <vector>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -11,6 +14,18 @@
 
 namespace deployd {
 
+// Unicast: a signal with a destination reaches that connection only (and no match rule of
+// anyone else, short of eavesdropping, which the system bus denies).
+template <typename... Args>
+void Transaction::signal_clients(const char* member, const Args&... args) {
+    for (const auto& client : clients_) {
+        auto signal = getObject().createSignal(kTransactionInterface, member);
+        signal.setDestination(client);
+        (signal << ... << args);
+        getObject().emitSignal(signal);
+    }
+}
+
 // Engine progress from the worker thread, handed to the loop thread which owns the bus.
 class Transaction::Progress : public deploy::Progress {
   public:
@@ -19,14 +34,14 @@ class Transaction::Progress : public deploy::Progress {
 
     void message(const std::string& text) override {
         spdlog::info("{}", text);
-        emit([text](Transaction& t) { t.emitMessage(text); });
+        emit([text](Transaction& t) { t.signal_clients("Message", text); });
     }
     void task_begin(const std::string& task) override {
         spdlog::debug("begin: {}", task);
-        emit([task](Transaction& t) { t.emitTaskBegin(task); });
+        emit([task](Transaction& t) { t.signal_clients("TaskBegin", task); });
     }
     void task_end(const std::string& task) override {
-        emit([task](Transaction& t) { t.emitTaskEnd(task); });
+        emit([task](Transaction& t) { t.signal_clients("TaskEnd", task); });
     }
     void percent(const std::string& stage, int value) override {
         auto clamped = uint32_t(value < 0 ? 0 : value > 100 ? 100 : value);
@@ -34,7 +49,7 @@ class Transaction::Progress : public deploy::Progress {
             return;
         last_stage_ = stage;
         last_percent_ = clamped;
-        emit([stage, clamped](Transaction& t) { t.emitPercent(stage, clamped); });
+        emit([stage, clamped](Transaction& t) { t.signal_clients("Percent", stage, clamped); });
     }
     bool cancel_requested() const override { return cancel_.load(); }
 
@@ -66,7 +81,7 @@ Transaction::Transaction(Context context, std::string id, OperationRequest reque
       id_(std::move(id)),
       request_(std::move(request)),
       caller_(std::move(caller)) {
-    clients_.insert(caller_.bus_name);
+    add_client(caller_);
     registerAdaptor();
 }
 
@@ -93,19 +108,46 @@ std::string Transaction::State() {
     return "finished";
 }
 
-void Transaction::authorize_control() {
+deployd::Caller Transaction::authorize_control() {
     auto* message = getObject().getCurrentlyProcessedMessage();
     auto caller = context_.authorizer.identify(message->getSender());
-    if (caller.uid == caller_.uid)
-        return;
-    for (const auto& action : request_.actions)
-        context_.authorizer.check(caller, action);
+    if (caller.uid != caller_.uid) {
+        for (const auto& action : request_.actions)
+            context_.authorizer.check(caller, action);
+    }
+    return caller;
+}
+
+void Transaction::properties_changed(const std::vector<std::string>& names) {
+    std::map<std::string, sdbus::Variant> values;
+    for (const auto& name : names) {
+        if (name == "State")
+            values[name] = sdbus::Variant(State());
+        else if (name == "Finished")
+            values[name] = sdbus::Variant(phase_ == Phase::Finished);
+        else if (name == "Success")
+            values[name] = sdbus::Variant(success_);
+        else if (name == "Result")
+            values[name] = sdbus::Variant(result_);
+        else if (name == "ErrorName")
+            values[name] = sdbus::Variant(error_name_);
+        else if (name == "ErrorMessage")
+            values[name] = sdbus::Variant(error_message_);
+    }
+    for (const auto& client : clients_) {
+        auto signal =
+            getObject().createSignal("org.freedesktop.DBus.Properties", "PropertiesChanged");
+        signal.setDestination(client);
+        signal << std::string(kTransactionInterface) << values << std::vector<std::string>();
+        getObject().emitSignal(signal);
+    }
 }
 
 void Transaction::Start() {
     LogTransactionScope scope(id_);
     guarded([&] {
-        authorize_control();
+        // Whoever starts it follows it: from now on it gets the signals.
+        add_client(authorize_control());
         if (phase_ == Phase::Pending)
             start();
     });
@@ -136,7 +178,7 @@ void Transaction::start() {
     LogTransactionScope scope(id_);
     spdlog::info("starting {}", describe());
     phase_ = Phase::Running;
-    getObject().emitPropertiesChangedSignal(INTERFACE_NAME, {"State"});
+    properties_changed({"State"});
     worker_ = std::thread([this] { run_worker(); });
     context_.on_phase_change(*this);
 }
@@ -205,10 +247,8 @@ void Transaction::finish(bool success, std::string result, std::string error_nam
     error_name_ = std::move(error_name);
     error_message_ = std::move(error_message);
     try {
-        emitFinished(success_, error_name_, error_message_);
-        getObject().emitPropertiesChangedSignal(
-            INTERFACE_NAME,
-            {"State", "Finished", "Success", "Result", "ErrorName", "ErrorMessage"});
+        signal_clients("Finished", success_, error_name_, error_message_);
+        properties_changed({"State", "Finished", "Success", "Result", "ErrorName", "ErrorMessage"});
     } catch (const std::exception& e) {
         spdlog::warn("cannot emit Finished: {}", e.what());
     }

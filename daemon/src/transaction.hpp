@@ -4,6 +4,10 @@
 // running (the engine works on a worker thread; progress is posted to the loop thread, which
 // emits the signals) -> finished (Finished signal; Result/ErrorName/ErrorMessage stay readable
 // until the manager unexports it). All methods run on the loop thread.
+//
+// Its signals (progress, Finished, PropertiesChanged) are unicast to its clients only: the
+// caller that created it, those that joined it and those that called Start(). Progress carries
+// scriptlet output and paths of root's work; a broadcast would hand it to every local user.
 #pragma once
 
 #include <atomic>
@@ -45,7 +49,8 @@ class Transaction : public sdbus::AdaptorInterfaces<org::deployd::Deploy1::Trans
     Phase phase() const { return phase_; }
     std::string describe() const;  // "upgrade (tx 1a2b) requested by uid 0 (:1.4)"
 
-    void add_client(const std::string& bus_name) { clients_.insert(bus_name); }
+    // A subscriber to the signals (joined the request, or called Start()).
+    void add_client(const deployd::Caller& client) { clients_.insert(client.bus_name); }
     // Forgets a disconnected client; a pending transaction nobody waits for any more is dropped.
     void client_vanished(const std::string& bus_name);
     void start();
@@ -72,7 +77,12 @@ class Transaction : public sdbus::AdaptorInterfaces<org::deployd::Deploy1::Trans
     std::string ErrorMessage() override { return error_message_; }
 
     // Start/Cancel: the requesting uid, root, or whoever polkit authorizes for the action.
-    void authorize_control();
+    deployd::Caller authorize_control();
+    // Sends signal `member` of the Transaction interface to each client, addressed to it.
+    template <typename... Args>
+    void signal_clients(const char* member, const Args&... args);
+    // PropertiesChanged (with values) for `names`, to the clients only.
+    void properties_changed(const std::vector<std::string>& names);
     void run_worker();
     void finish(bool success, std::string result, std::string error_name,
                 std::string error_message);
@@ -81,7 +91,7 @@ class Transaction : public sdbus::AdaptorInterfaces<org::deployd::Deploy1::Trans
     std::string id_;
     OperationRequest request_;
     deployd::Caller caller_;
-    std::set<std::string> clients_;
+    std::set<std::string> clients_;  // unique names
     Phase phase_ = Phase::Pending;
     std::atomic<bool> cancel_{false};
     std::thread worker_;

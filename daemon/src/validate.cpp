@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "deploy/bootloader/kernel_args.hpp"
 #include "deploy/error.hpp"
 #include "deploy/repo/repo.hpp"
 #include "deploy/sysroot/origin.hpp"
@@ -15,7 +16,6 @@ namespace {
 constexpr size_t kMaxName = 255;
 constexpr size_t kMaxRef = 1024;
 constexpr size_t kMaxUrl = 4096;
-constexpr size_t kMaxKarg = 4096;
 constexpr size_t kMaxKargs = 256;
 constexpr uint32_t kMaxIndex = 1024;
 constexpr size_t kMaxPackages = 1024;
@@ -77,20 +77,11 @@ void kargs(const std::vector<std::string>& values, const char* what, bool need_v
     if (values.size() > kMaxKargs)
         throw deploy::InvalidError(fmt::format("too many {} arguments ({})", what, values.size()));
     for (const auto& arg : values) {
-        check_token(arg, "kernel argument", kMaxKarg);
-        auto eq = arg.find('=');
-        std::string key = arg.substr(0, eq);
-        if (key.empty())
-            throw deploy::InvalidError(fmt::format("invalid kernel argument '{}': empty key", arg));
-        if (arg.find('"') != std::string::npos) {
-            throw deploy::InvalidError(
-                fmt::format("invalid kernel argument '{}': quotes are not allowed", arg));
-        }
-        if (need_value && eq == std::string::npos) {
+        // The engine's own rule and wording, so the bus and --sysroot refuse the same things.
+        std::string canonical = deploy::boot::normalize_kernel_arg(arg);
+        if (need_value && canonical.find('=') == std::string::npos) {
             throw deploy::InvalidError(fmt::format("{} needs KEY=VALUE, got '{}'", what, arg));
         }
-        if (key == "deploy")
-            throw deploy::InvalidError("the kernel argument 'deploy' is managed by deployd");
     }
 }
 

@@ -1,12 +1,19 @@
 // deployd-rpm: runs one rpm transaction for the engine inside the bubblewrap sandbox (see
 // libdeploy/src/layering/sandbox.cpp for how it is started). It mounts the layering overlay in
-// the sandbox's own mount namespace (gone with the sandbox, even after kill -9), gives each
-// scriptlet /proc, /dev and empty /tmp and /var/tmp inside the root, runs the transaction and
-// reports progress, scriptlet logs and the outcome as JSON lines on fd 3.
+// the sandbox's own mount namespace (gone with the sandbox, even after kill -9), opens what it
+// needs from the host, makes the tree the namespace's root and splits into a mounter and a
+// confined installer (rpm_helper/confine.hpp). The installer runs the transaction and reports
+// progress, scriptlet logs and the outcome as JSON lines on fd 3; the mounter gives each
+// scriptlet /proc, /dev and empty /tmp and /var/tmp inside the root.
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <fmt/format.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -21,11 +28,15 @@ extern "C" {
 #include "deploy/error.hpp"
 #include "deploy/util/fd.hpp"
 #include "deploy/util/fs.hpp"
+#include "rpm_helper/confine.hpp"
+#include "rpm_helper/scriptlet_mounts.hpp"
+#include "rpm_session.hpp"
 #include "rpm_transaction.hpp"
 #include "sandbox_protocol.hpp"
 
 using namespace deploy;
 using namespace deploy::layering;
+using namespace deploy::rpm_helper;
 
 namespace {
 
@@ -47,7 +58,7 @@ void emit(const nlohmann::json& event) {
 void mount_or_throw(const char* source, const std::string& target, const char* type,
                     unsigned long flags, const std::string& data) {
     if (::mount(source, target.c_str(), type, flags, data.empty() ? nullptr : data.c_str()) != 0)
-        throw_errno(std::string("cannot mount ") + (type ? type : "bind") + " on", target);
+        throw_errno(fmt::format("cannot mount {} on", type ? type : "bind"), target);
 }
 
 void mount_overlay(const sandbox::Overlay& o) {
@@ -58,101 +69,85 @@ void mount_overlay(const sandbox::Overlay& o) {
     const std::string base = "lowerdir=" + o.lower + ",upperdir=" + o.upper + ",workdir=" + o.work;
     // Plain copy-up semantics: no redirects or metadata-only copies the engine would have to
     // interpret when it moves the upper layer onto the lower tree.
-    if (::mount("overlay", o.merged.c_str(), "overlay", 0,
+    const unsigned long flags = MS_NOSUID | MS_NODEV;
+    if (::mount("overlay", o.merged.c_str(), "overlay", flags,
                 (base + ",redirect_dir=off,index=off,metacopy=off").c_str()) == 0)
         return;
-    mount_or_throw("overlay", o.merged, "overlay", 0, base);
+    mount_or_throw("overlay", o.merged, "overlay", flags, base);
 }
 
-// /proc, /dev, /tmp and /var/tmp for one scriptlet, on directories the tree already has, taken
-// away again before librpm installs more files (so no package file lands on a mount). librpm is
-// chrooted into the root while it runs scriptlets (and installs files), so everything here is
-// fd-based: the new mount API attaches to a directory opened relative to the root's fd, without
-// following symlinks, so a tree cannot redirect a mount out of itself.
-class ScriptletMounts {
+// The installer's side of the channel to the mounter: one byte a request, one byte an answer.
+class MounterChannel {
   public:
-    explicit ScriptletMounts(const std::string& root)
-        : root_path_(root),
-          root_(open_path(AT_FDCWD, root.c_str())),
-          dev_(open_path(AT_FDCWD, "/dev")) {}
-    ~ScriptletMounts() { take_down(); }
-
-    void set_up() {
-        take_down();
-        mount_new("proc", "proc");
-        mount_clone_of_dev();
-        mount_new("tmp", "tmpfs");
-        mount_new("var/tmp", "tmpfs");
+    explicit MounterChannel(UniqueFd fd) : fd_(std::move(fd)) {}
+    void request(char what) {
+        if (::send(fd_.get(), &what, 1, MSG_NOSIGNAL) != 1)
+            throw Error(ErrorKind::Failed, "the scriptlet sandbox's mounter is gone");
+        char answer = 0;
+        if (::recv(fd_.get(), &answer, 1, 0) != 1 || answer != kOk)
+            throw Error(ErrorKind::Failed,
+                        "cannot set up /proc, /dev and /tmp for a scriptlet (see the rpm log)");
     }
-
-    void take_down() {
-        for (auto it = mounted_.rbegin(); it != mounted_.rend(); ++it) {
-            if (::umount2(path_of(*it).c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0)
-                std::fprintf(stderr, "cannot unmount /%s after the scriptlet: %s\n", it->c_str(),
-                             std::strerror(errno));
-        }
-        mounted_.clear();
-    }
+    static constexpr char kSetUp = 'U', kTakeDown = 'D', kOk = 'K', kFailed = 'F';
 
   private:
-    static UniqueFd open_path(int dirfd, const char* path) {
-        int fd = ::openat(dirfd, path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-            throw_errno("cannot open", path);
-        return UniqueFd(fd);
-    }
-
-    // A path for umount2 that works chrooted or not: the root we hold is "/" when librpm has
-    // chrooted into it.
-    std::string path_of(const std::string& dir) const {
-        struct stat here, root;
-        bool chrooted = ::stat("/", &here) == 0 && ::fstat(root_.get(), &root) == 0 &&
-                        here.st_dev == root.st_dev && here.st_ino == root.st_ino;
-        return (chrooted ? std::string() : root_path_) + "/" + dir;
-    }
-
-    UniqueFd target(const std::string& dir) const {
-        return UniqueFd(
-            ::openat(root_.get(), dir.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    }
-
-    void attach(int mount_fd, const std::string& dir) {
-        UniqueFd owned(mount_fd);
-        UniqueFd at = target(dir);
-        if (!at)
-            return;  // not in this tree: the scriptlet goes without
-        if (::move_mount(mount_fd, "", at.get(), "",
-                         MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0)
-            mounted_.push_back(dir);
-        else
-            std::fprintf(stderr, "cannot mount /%s for the scriptlet: %s\n", dir.c_str(),
-                         std::strerror(errno));
-    }
-
-    void mount_new(const std::string& dir, const char* fstype) {
-        UniqueFd fs_fd(::fsopen(fstype, FSOPEN_CLOEXEC));
-        if (!fs_fd || ::fsconfig(fs_fd.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
-            std::fprintf(stderr, "cannot create %s for the scriptlet: %s\n", fstype,
-                         std::strerror(errno));
-            return;
-        }
-        int m = ::fsmount(fs_fd.get(), FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
-        if (m >= 0)
-            attach(m, dir);
-    }
-
-    void mount_clone_of_dev() {
-        int m = ::open_tree(dev_.get(), "",
-                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
-        if (m >= 0)
-            attach(m, "dev");
-    }
-
-    std::string root_path_;
-    UniqueFd root_;
-    UniqueFd dev_;
-    std::vector<std::string> mounted_;
+    UniqueFd fd_;
 };
+
+// The mounter: serves set-up/take-down requests until the installer closes its end, then
+// returns the installer's exit status as its own.
+int serve_mounts(UniqueFd channel, pid_t installer) {
+    {
+        ScriptletMounts mounts;
+        for (char what; ::recv(channel.get(), &what, 1, 0) == 1;) {
+            char answer = MounterChannel::kOk;
+            try {
+                if (what == MounterChannel::kSetUp)
+                    mounts.set_up();
+                else
+                    mounts.take_down();
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "%s\n", e.what());
+                mounts.take_down();
+                answer = MounterChannel::kFailed;
+            }
+            if (::send(channel.get(), &answer, 1, MSG_NOSIGNAL) != 1)
+                break;
+        }
+    }
+    int status = 0;
+    while (::waitpid(installer, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// The installer: confined, runs the transaction in the tree that is now "/".
+int install(const sandbox::HelperRequest& request, const PackageFiles& files,
+            MounterChannel& mounter) {
+    try {
+        confine_installer();
+        TransactionRequest transaction = request.transaction;
+        transaction.root.assign(1, '/');  // (not = "/": a GCC 12 -Wrestrict false positive)
+        TransactionEvents events;
+        events.message = [](const std::string& text) {
+            emit({{"event", "message"}, {"text", text}});
+        };
+        events.percent = [](int value) { emit({{"event", "percent"}, {"value", value}}); };
+        events.scriptlet = [](const ScriptletRun& run) {
+            emit({{"event", "scriptlet"}, {"run", run.to_json()}});
+        };
+        events.scriptlet_starting = [&mounter] { mounter.request(MounterChannel::kSetUp); };
+        events.scriptlet_finished = [&mounter] { mounter.request(MounterChannel::kTakeDown); };
+        run_transaction(transaction, files, events);
+        emit({{"event", "done"}});
+        return 0;
+    } catch (const Error& e) {
+        emit({{"event", "error"}, {"kind", error_kind_name(e.kind())}, {"message", e.what()}});
+    } catch (const std::exception& e) {
+        emit({{"event", "error"}, {"kind", "Failed"}, {"message", e.what()}});
+    }
+    return 1;
+}
 
 }  // namespace
 
@@ -166,23 +161,35 @@ int main(int argc, char** argv) {
     try {
         auto request = sandbox::HelperRequest::from_json(
             nlohmann::json::parse(fs::read_file_at(AT_FDCWD, argv[1])));
-        if (request.overlay)
+        // Everything the transaction needs from outside the tree is taken now: librpm's own
+        // configuration (read once per process) and the package files (as descriptors).
+        rpm::RpmSession::load_configuration();
+        PackageFiles files = PackageFiles::open_all(request.transaction);
+        std::string root = request.transaction.root;
+        if (request.overlay) {
             mount_overlay(*request.overlay);
-        ScriptletMounts mounts(request.transaction.root);
-        TransactionEvents events;
-        events.message = [](const std::string& text) {
-            emit({{"event", "message"}, {"text", text}});
-        };
-        events.percent = [](int value) { emit({{"event", "percent"}, {"value", value}}); };
-        events.scriptlet = [](const ScriptletRun& run) {
-            emit({{"event", "scriptlet"}, {"run", run.to_json()}});
-        };
-        events.scriptlet_starting = [&mounts] { mounts.set_up(); };
-        events.scriptlet_finished = [&mounts] { mounts.take_down(); };
-        run_transaction(request.transaction, events);
-        mounts.take_down();
-        emit({{"event", "done"}});
-        return 0;
+            root = fmt::format("{}/{}", request.overlay->dir, request.overlay->merged);
+        }
+        enter_root(root);
+        // Not dumpable (the installer inherits it, scriptlets it executes do not): nothing in the
+        // sandbox can ptrace the mounter or reach its /proc entries, so its CAP_SYS_ADMIN stays
+        // its own.
+        if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+            throw_errno("cannot make the mounter non-dumpable in", "the scriptlet sandbox");
+        int sockets[2];
+        if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sockets) != 0)
+            throw_errno("cannot create a socket pair in", "the scriptlet sandbox");
+        UniqueFd mounter_end(sockets[0]), installer_end(sockets[1]);
+        pid_t installer = ::fork();
+        if (installer < 0)
+            throw_errno("cannot fork the installer in", "the scriptlet sandbox");
+        if (installer == 0) {
+            mounter_end.reset();
+            MounterChannel channel(std::move(installer_end));
+            ::_exit(install(request, files, channel));
+        }
+        installer_end.reset();
+        return serve_mounts(std::move(mounter_end), installer);
     } catch (const Error& e) {
         emit({{"event", "error"}, {"kind", error_kind_name(e.kind())}, {"message", e.what()}});
     } catch (const std::exception& e) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "deploy/bootloader/boot_config.hpp"
+#include "deploy/error.hpp"
 #include "deploy/util/fs.hpp"
 #include "temp_dir.hpp"
 
@@ -61,7 +62,14 @@ TEST_CASE("written grub.cfg passes grub-script-check", "[bootloader]") {
         return;
     }
     test::TempDir boot;
-    REQUIRE(boot::write_boot_entries(boot.fd(), {hostile_entry()}));
+    // Entries refuse GRUB metacharacters in options (blscfg would execute them); the title
+    // stays hostile: only our grub.cfg quoting keeps it inert.
+    BootEntry entry = hostile_entry();
+    CHECK_THROWS_AS(boot::write_boot_entries(boot.fd(), {entry}), InvalidError);
+    entry.options = R"(root=/dev/vda rw deploy=/deploy/myos/abc.0 dyndbg="file a.c +p" "q=x y")";
+    REQUIRE(boot::write_boot_entries(boot.fd(), {entry}));
+    CHECK_THAT(fs::read_file_at(boot.fd(), "loader/grub.cfg"),
+               Catch::Contains("'dyndbg=file a.c +p' 'q=x y'\n"));
     CHECK(grub_script_check_passes(boot, "loader/grub.cfg"));
     CHECK(grub_script_check_passes(boot, "grub/grub.cfg"));
 

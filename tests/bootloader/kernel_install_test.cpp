@@ -53,14 +53,105 @@ TEST_CASE("find_kernel locates the kernel and checksums it", "[bootloader]") {
     CHECK(k.kver == "6.1.0-13-amd64");
     CHECK(k.vmlinuz == "usr/lib/modules/6.1.0-13-amd64/vmlinuz");
     CHECK(k.initramfs == "usr/lib/modules/6.1.0-13-amd64/initramfs.img");
-    CHECK(k.boot_checksum == Sha256::hex_of("KERNELINITRD"));
     CHECK(k.total_size == 12);
+    // The key is a manifest of version, names, sizes and hashes, not the bare content.
+    CHECK(k.boot_checksum == Sha256::hex_of("deployd boot files v2\nkver 6.1.0-13-amd64\n"
+                                            "file vmlinuz-6.1.0-13-amd64 6 " +
+                                            Sha256::hex_of("KERNEL") +
+                                            "\n"
+                                            "file initramfs-6.1.0-13-amd64.img 6 " +
+                                            Sha256::hex_of("INITRD") + "\n"));
+    REQUIRE(k.files.size() == 2);
+    CHECK(k.files[1].name == "initramfs-6.1.0-13-amd64.img");
+    CHECK(k.files[1].size == 6);
 
     test::TempDir bare;
     add_kernel(bare.fd(), "6.2", "KERNEL", std::nullopt);
     auto b = boot::find_kernel(bare.fd());
     CHECK(b.initramfs.empty());
-    CHECK(b.boot_checksum == Sha256::hex_of("KERNEL"));
+    CHECK(b.files.size() == 1);
+    CHECK(is_valid_checksum(b.boot_checksum));
+}
+
+TEST_CASE("find_kernel refuses kernel versions unsafe on a boot command line", "[bootloader]") {
+    for (const char* kver : {"6.1;reboot", "6.1 0 quiet", "6.1'$(reboot)'", "6.1\nlinux", "-6.1",
+                             ".6.1", "6.1\"x", "6.1#x", "6.1{x}"}) {
+        INFO(kver);
+        test::TempDir tree;
+        add_kernel(tree.fd(), kver, "KERNEL", std::nullopt);
+        CHECK_THROWS_WITH(boot::find_kernel(tree.fd()),
+                          Catch::StartsWith("invalid kernel version '") &&
+                              Catch::Contains("use letters, digits and . _ + ~ -"));
+    }
+    for (const char* kver : {"6.1.0-13-amd64", "5.14.0-362.8.1.el9_3.x86_64", "6.1+rt~1"}) {
+        test::TempDir tree;
+        add_kernel(tree.fd(), kver, "KERNEL", std::nullopt);
+        CHECK(boot::find_kernel(tree.fd()).kver == kver);
+    }
+}
+
+TEST_CASE("kernel dirs are keyed on version and each file, not the concatenation", "[bootloader]") {
+    auto key = [](const std::string& kver, const std::string& vmlinuz,
+                  const std::optional<std::string>& initramfs) {
+        test::TempDir tree;
+        add_kernel(tree.fd(), kver, vmlinuz, initramfs);
+        return boot::find_kernel(tree.fd()).boot_checksum;
+    };
+    // Same bytes, new version: the entry would name vmlinuz-6.1.1 in a dir holding vmlinuz-6.1.0.
+    CHECK(key("6.1.0", "K", std::string("I")) != key("6.1.1", "K", std::string("I")));
+    // Same concatenation, split differently: the entry would boot the wrong kernel.
+    CHECK(key("6.1", "AB", std::string("C")) != key("6.1", "A", std::string("BC")));
+    CHECK(key("6.1", "KI", std::nullopt) != key("6.1", "K", std::string("I")));
+    CHECK(key("6.1", "K", std::string("")) != key("6.1", "K", std::nullopt));
+    CHECK(key("6.1", "K", std::string("I")) == key("6.1", "K", std::string("I")));
+}
+
+TEST_CASE("install_kernel verifies a reused dir and replaces a wrong one", "[bootloader]") {
+    test::TempDir root;
+    fs::mkdir_p_at(root.fd(), "tree");
+    fs::mkdir_p_at(root.fd(), "boot");
+    UniqueFd tree = fs::open_dir(root.fd(), "tree");
+    UniqueFd boot = fs::open_dir(root.fd(), "boot");
+    add_kernel(tree.get(), "6.1", "KERNEL", std::string("INITRD"));
+    auto k = boot::find_kernel(tree.get());
+    const std::string dir = "myos/" + k.boot_checksum;
+    auto expect_good = [&] {
+        auto placed = boot::install_kernel(boot.get(), "myos", tree.get(), k);
+        CHECK(fs::list_dir(fs::open_dir(boot.get(), dir).get()) ==
+              std::vector<std::string>{"initramfs-6.1.img", "vmlinuz-6.1"});
+        CHECK(fs::read_file_at(boot.get(), placed.linux_path.substr(1)) == "KERNEL");
+        CHECK(fs::read_file_at(boot.get(), placed.initrd_path.substr(1)) == "INITRD");
+        CHECK(fs::list_dir(fs::open_dir(boot.get(), "myos").get()) ==
+              std::vector<std::string>{k.boot_checksum});
+    };
+    expect_good();
+    struct stat first = fs::lstat_at(boot.get(), dir);
+    expect_good();  // intact: reused as is
+    CHECK(fs::lstat_at(boot.get(), dir).st_ino == first.st_ino);
+
+    SECTION("changed content of the same size") {
+        ::unlinkat(boot.get(), (dir + "/vmlinuz-6.1").c_str(), 0);
+        fs::write_file_atomic(boot.get(), dir + "/vmlinuz-6.1", "KERNEX", 0644, false);
+        expect_good();
+    }
+    SECTION("a missing file") {
+        ::unlinkat(boot.get(), (dir + "/initramfs-6.1.img").c_str(), 0);
+        expect_good();
+    }
+    SECTION("another version's file names") {
+        ::renameat(boot.get(), (dir + "/vmlinuz-6.1").c_str(), boot.get(),
+                   (dir + "/vmlinuz-6.0").c_str());
+        expect_good();
+    }
+    SECTION("an extra file") {
+        fs::write_file_atomic(boot.get(), dir + "/extra", "x", 0644, false);
+        expect_good();
+    }
+    SECTION("a symlink in place of a file") {
+        ::unlinkat(boot.get(), (dir + "/vmlinuz-6.1").c_str(), 0);
+        REQUIRE(::symlinkat("initramfs-6.1.img", boot.get(), (dir + "/vmlinuz-6.1").c_str()) == 0);
+        expect_good();
+    }
 }
 
 TEST_CASE("find_kernel refuses trees with no kernel or several", "[bootloader]") {

@@ -75,6 +75,7 @@ invalid Upgrade s "yes"
 # Through deployctl: one line, exit 1, the daemon's message.
 expect_fail 1 "^error: invalid remote URL 'ftp://x'" dctl remote add x ftp://x
 expect_fail 1 "^error: .*deploy.* is managed by deployd" dctl kargs --append deploy=/x
+expect_fail 1 "^error: invalid kernel argument 'x;reboot': ';' is not allowed" dctl kargs --append 'x;reboot'
 expect_fail 1 "^error: " dctl rebase "nope:"
 
 # Descriptors (deployctl opens FILE.rpm and passes the descriptor): not a package, a directory,

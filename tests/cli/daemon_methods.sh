@@ -33,6 +33,10 @@ dctl kargs --delete quiet >/dev/null
 [ "$(dctl kargs)" = "$(lctl kargs)" ] || fail "kargs differs from --sysroot"
 set +e; dctl kargs --append console=tty1 >/dev/null; rc=$?; set -e
 [ $rc = 77 ] || fail "unchanged kargs: exit $rc"
+# A quoted value with spaces passes the daemon's validation (the engine's rule) and comes back.
+dctl kargs --append 'foo=a b' >/dev/null
+[ "$(dctl kargs)" = 'console=tty1 foo="a b"' ] || fail "quoted karg: $(dctl kargs)"
+dctl kargs --delete 'foo="a b"' >/dev/null
 
 # Pin / unpin.
 dctl pin 1 | grep -q "Deployment 1 is pinned" || fail "pin"

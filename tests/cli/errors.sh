@@ -53,6 +53,9 @@ unchanged "no kernel"
 
 step "deploy of an unknown version, rollback with one deployment, pin out of range"
 expect_error "no version or commit '7.7'" dctl deploy 7.7
+# A short hex word is a version, never a commit prefix (needs 4 digits): no commit matches "1".
+c_first=$(dctl status --json | json_field "d['deployments'][0]['commit'][0]")
+expect_error "no version or commit '$c_first'" dctl deploy "$c_first"
 expect_error "no version or commit" dctl deploy 0000000000
 expect_error "only one deployment" dctl rollback
 expect_error "no deployment with index 5" dctl pin 5

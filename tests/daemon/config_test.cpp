@@ -37,6 +37,23 @@ TEST_CASE("unknown keys, sections and values are errors naming the line", "[daem
     CHECK(message("IdleExitTimeout=1\n").find("outside of [Daemon]") != std::string::npos);
     CHECK(message("[Daemon]\njunk\n").find("expected KEY=VALUE") != std::string::npos);
     CHECK(message("[Daemon\n").find("malformed section") != std::string::npos);
+    CHECK(
+        message("[Daemon]\nUnprivilegedReadBurst=1.5\n").find("f.conf:2: UnprivilegedReadBurst") ==
+        0);
+    CHECK(message("[Daemon]\nUnprivilegedReadRate=0\n").find("f.conf:2: UnprivilegedReadRate") ==
+          0);
+    CHECK(message("[Daemon]\nUnprivilegedReadRate=fast\n").find("must be a positive number") !=
+          std::string::npos);
+}
+
+TEST_CASE("read limits for unprivileged callers are configurable", "[daemon][config]") {
+    auto defaults = parse_config("", "deployd.conf");
+    CHECK(defaults.read_limits.burst == 20);
+    CHECK(defaults.read_limits.per_second == 5);
+    auto config =
+        parse_config("[Daemon]\nUnprivilegedReadBurst=3\nUnprivilegedReadRate=0.25\n", "d.conf");
+    CHECK(config.read_limits.burst == 3);
+    CHECK(config.read_limits.per_second == 0.25);
 }
 
 TEST_CASE("a missing optional file gives the defaults, a missing given file fails",

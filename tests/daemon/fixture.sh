@@ -65,9 +65,17 @@ start_bus() {
 
 # start_daemon [VAR=value...] [-- deployd args...]: starts deployd in the background and waits
 # until it owns its name.
+# (VAR=value words have no spaces.)
 start_daemon() {
-    env "$@" "$DEPLOYD" --sysroot "$SYSROOT" --bus-address "$BUS" --cmdline-file "$CMDLINE" \
-        --idle-exit 0 >>"$WORK/deployd.log" 2>&1 &
+    vars=""
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+        vars="$vars $1"
+        shift
+    done
+    [ $# -gt 0 ] && shift
+    # shellcheck disable=SC2086
+    env $vars "$DEPLOYD" --sysroot "$SYSROOT" --bus-address "$BUS" --cmdline-file "$CMDLINE" \
+        --idle-exit 0 "$@" >>"$WORK/deployd.log" 2>&1 &
     DAEMON_PID=$!
     i=0
     while ! busctl --address="$BUS" status org.deployd.Deploy1 >/dev/null 2>&1; do

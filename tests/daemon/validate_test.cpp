@@ -23,7 +23,13 @@ TEST_CASE("kernel arguments", "[daemon][validate]") {
     CHECK_THROWS_AS(v::kargs({"deploy=/x"}, "append", false), deploy::InvalidError);
     CHECK_THROWS_AS(v::kargs({"a b"}, "append", false), deploy::InvalidError);
     CHECK_THROWS_AS(v::kargs({"=x"}, "append", false), deploy::InvalidError);
-    CHECK_THROWS_AS(v::kargs({"q=\"x\""}, "append", false), deploy::InvalidError);
+    CHECK_THROWS_AS(v::kargs({"q=\"x"}, "append", false), deploy::InvalidError);
+    // The engine's rule (deploy::boot::normalize_kernel_arg): quoted values with spaces are
+    // kernel syntax; GRUB metacharacters are not.
+    CHECK_NOTHROW(v::kargs({"q=\"x y\"", "r=a b"}, "append", false));
+    CHECK_THROWS_WITH(v::kargs({"x;reboot"}, "append", false),
+                      "invalid kernel argument 'x;reboot': ';' is not allowed (GRUB would "
+                      "interpret it)");
     CHECK_THROWS_AS(v::kargs({""}, "append", false), deploy::InvalidError);
     CHECK_THROWS_AS(v::kargs({"quiet"}, "replace", true), deploy::InvalidError);
     CHECK_THROWS_AS(v::kargs(std::vector<std::string>(300, "x"), "append", false),

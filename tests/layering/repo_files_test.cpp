@@ -37,6 +37,16 @@ TEST_CASE("treefile: fields and errors", "[layering]") {
     CHECK(t.packages == std::vector<std::string>{"a", "b"});
     CHECK(t.exclude == std::vector<std::string>{"c"});
     CHECK(t.kernel_args == std::vector<std::string>{"quiet"});
+    // kernel_args get the one kernel-argument rule: canonical form, or refused naming the file.
+    const std::string head = R"({"ref":"x","repos":[{"name":"r","baseurl":"file:///r"}],)"
+                             R"("packages":["a"],"kernel_args":)";
+    CHECK(parse_treefile(head + R"(["foo=a b"]})", "t.json").kernel_args ==
+          std::vector<std::string>{"foo=\"a b\""});
+    CHECK_THROWS_WITH(parse_treefile(head + R"(["deploy=/deploy/os/x.7"]})", "t.json"),
+                      "t.json: kernel_args: invalid kernel argument 'deploy=/deploy/os/x.7': "
+                      "'deploy' is managed by deployd");
+    CHECK_THROWS_WITH(parse_treefile(head + R"(["x;reboot"]})", "t.json"),
+                      Catch::StartsWith("t.json: kernel_args: invalid kernel argument"));
     CHECK_THROWS_AS(parse_treefile("{", "t.json"), deploy::InvalidError);
     CHECK_THROWS_AS(parse_treefile(R"({"ref":"x","repos":[],"packages":["a"]})", "t.json"),
                     deploy::InvalidError);

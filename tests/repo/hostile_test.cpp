@@ -151,3 +151,35 @@ TEST_CASE("a corrupted file object is reported by fsck and refused by copy check
     CHECK_FALSE(fs::exists_at(f.tmp.fd(), "dest"));
     CHECK_THROWS_AS(read_file_content(f.repo, csum), CorruptError);
 }
+
+// Found by tests/fuzz: get<uint32_t>() of a float is undefined behaviour and of a too large
+// integer wraps (4294983661 became mode 040755); a name with a newline split the error line.
+TEST_CASE("object numbers are in-range integers and hostile names are escaped in errors",
+          "[repo]") {
+    const std::string sum(64, 'a');
+    auto meta = [](const std::string& fields) {
+        return DirMeta::parse("{" + fields + R"(,"xattrs":{}})", "m.dirmeta");
+    };
+    CHECK_THROWS_WITH(meta(R"("mode":1e300,"uid":0,"gid":0)"),
+                      Catch::Contains("m.dirmeta") && Catch::Contains("'mode'"));
+    CHECK_THROWS_AS(meta(R"("mode":16877.0,"uid":0,"gid":0)"), CorruptError);
+    CHECK_THROWS_AS(meta(R"("mode":4294983661,"uid":0,"gid":0)"), CorruptError);
+    CHECK_THROWS_AS(meta(R"("mode":16877,"uid":-1,"gid":0)"), CorruptError);
+    CHECK(meta(R"("mode":16877,"uid":4294967295,"gid":0)").uid == 4294967295u);
+
+    auto commit = [&](const std::string& timestamp) {
+        return Commit::parse(R"({"root_tree":")" + sum + R"(","root_meta":")" + sum +
+                                 R"(","parent":"","timestamp":)" + timestamp +
+                                 R"(,"version":"","subject":"","body":"","metadata":{}})",
+                             "c.commit");
+    };
+    CHECK_THROWS_AS(commit("1e300"), CorruptError);
+    CHECK(commit("-5").timestamp == -5);
+
+    try {
+        DirTree::parse(R"({"files":[["a\n/b",")" + sum + R"("]],"dirs":[]})", "t.dirtree");
+        FAIL("name with '/' accepted");
+    } catch (const CorruptError& e) {
+        CHECK(std::string(e.what()) == R"(t.dirtree: invalid file name "a\n/b")");
+    }
+}

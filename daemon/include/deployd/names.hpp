@@ -14,6 +14,9 @@ inline constexpr const char* kTransactionPathPrefix = "/org/deployd/Deploy1/Tran
 // Named errors are kErrorPrefix + error_kind_name(kind) ("org.deployd.Deploy1.Error.Busy").
 inline constexpr const char* kErrorPrefix = "org.deployd.Deploy1.Error.";
 inline constexpr const char* kAccessDeniedError = "org.freedesktop.DBus.Error.AccessDenied";
+// A non-root caller over its share of read-only work (see rate_limiter.hpp); clients treat it as
+// Busy. Not an engine error kind: only the daemon meters callers.
+inline constexpr const char* kRateLimitedError = "org.deployd.Deploy1.Error.RateLimited";
 
 // polkit actions, one per operation family (systemd/org.deployd.Deploy1.policy).
 namespace action {
@@ -26,6 +29,8 @@ inline constexpr const char* kCleanup = "org.deployd.Deploy1.cleanup";
 inline constexpr const char* kRemotes = "org.deployd.Deploy1.remotes";
 inline constexpr const char* kInstallUninstall = "org.deployd.Deploy1.install-uninstall-packages";
 inline constexpr const char* kOverride = "org.deployd.Deploy1.override";
+// Reading the admin's /etc changes: names under root-only directories are not for everyone.
+inline constexpr const char* kEtcDiff = "org.deployd.Deploy1.etc-diff";
 }  // namespace action
 
 inline constexpr const char* kPolkitBusName = "org.freedesktop.PolicyKit1";

@@ -13,6 +13,8 @@ extern "C" {
 #include <rpm/rpmts.h>
 }
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -144,6 +146,8 @@ class ProblemSet {
 class RpmFile {
   public:
     explicit RpmFile(const std::string& path) : fd_(Fopen(path.c_str(), "r.ufdio")) {}
+    // A duplicate of `fd`, read from its start (the offset is shared with `fd`).
+    explicit RpmFile(int fd) : fd_(::lseek(fd, 0, SEEK_SET) == 0 ? fdDup(fd) : nullptr) {}
     ~RpmFile() {
         if (fd_)
             Fclose(fd_);

@@ -89,6 +89,10 @@ std::string RpmLogGuard::errors() const {
     return out;
 }
 
+void RpmSession::load_configuration() {
+    read_config_once();
+}
+
 RpmSession::RpmSession() : lock_(session_mutex()) {
     read_config_once();
     rpmPushMacro(nullptr, "_dbpath", nullptr, kDbPath, RMIL_CMDLINE);

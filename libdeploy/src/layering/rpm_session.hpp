@@ -58,6 +58,10 @@ class RpmSession {
     RpmSession(const RpmSession&) = delete;
     RpmSession& operator=(const RpmSession&) = delete;
 
+    // Reads librpm's configuration (macros, rpmrc) now, once per process; the sandbox helper
+    // does it before the host's files are out of its reach.
+    static void load_configuration();
+
     const RpmLogGuard& log() const { return log_; }
     RpmLogGuard& log() { return log_; }
 

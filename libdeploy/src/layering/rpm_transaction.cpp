@@ -84,6 +84,7 @@ std::string scriptlet_name(rpm_loff_t tag) {
 
 struct TransactionContext {
     const TransactionEvents& events;
+    const PackageFiles& files;
     std::map<std::string, FD_t> open_files;
     size_t total = 0;
     size_t done = 0;
@@ -94,7 +95,10 @@ struct TransactionContext {
     std::vector<ScriptletRun> failed;
 
     void* open_package(const char* path) {
-        FD_t fd = Fopen(path, "r.ufdio");
+        int raw = files.fd(path);
+        if (::lseek(raw, 0, SEEK_SET) != 0)
+            return nullptr;
+        FD_t fd = fdDup(raw);
         if (!fd || Ferror(fd)) {
             if (fd)
                 Fclose(fd);
@@ -208,7 +212,26 @@ void add_erase_elements(rpm::Ts& ts, const std::vector<TransactionPackage>& eras
 
 }  // namespace
 
-void run_transaction(const TransactionRequest& request, const TransactionEvents& events) {
+PackageFiles PackageFiles::open_all(const TransactionRequest& request) {
+    PackageFiles files;
+    for (const auto& pkg : request.install) {
+        int fd = ::open(pkg.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+            throw_errno("cannot open the package", pkg.path);
+        files.fds_[pkg.path] = UniqueFd(fd);
+    }
+    return files;
+}
+
+int PackageFiles::fd(const std::string& path) const {
+    auto it = fds_.find(path);
+    if (it == fds_.end())
+        throw NotFoundError(fmt::format("package {} was not opened for the transaction", path));
+    return it->second.get();
+}
+
+void run_transaction(const TransactionRequest& request, const PackageFiles& files,
+                     const TransactionEvents& events) {
     const std::string& root = request.root;
     if (root.empty() || root.front() != '/')
         throw InvalidError(fmt::format("rpm root '{}' must be an absolute path", root));
@@ -226,9 +249,9 @@ void run_transaction(const TransactionRequest& request, const TransactionEvents&
         // by the engine before the sandbox started.
         rpmtsSetVSFlags(reader.get(), rpmtsVSFlags(reader.get()) | RPMVSF_MASK_NOSIGNATURES);
         for (const auto& pkg : request.install) {
-            rpm::RpmFile file(pkg.path);
+            rpm::RpmFile file(files.fd(pkg.path));
             if (!file.ok())
-                throw_errno("cannot open", pkg.path);
+                throw_errno("cannot read", pkg.path);
             Header raw = nullptr;
             rpmRC rc = rpmReadPackageFile(reader.get(), file.get(), pkg.path.c_str(), &raw);
             auto h = rpm::HeaderRef::adopt(raw);
@@ -273,7 +296,7 @@ void run_transaction(const TransactionRequest& request, const TransactionEvents&
         throw ConflictError("rpm dependency check failed: " + join(problems));
     rpmtsOrder(ts.get());
 
-    TransactionContext ctx{events, {}, request.install.size(), 0, {}, nullptr, {}, {}};
+    TransactionContext ctx{events, files, {}, request.install.size(), 0, {}, nullptr, {}, {}};
     rpmtsSetNotifyCallback(ts.get(), &notify_trampoline, &ctx);
     // OLDPACKAGE: `override replace` may downgrade a base package on purpose.
     int rc =

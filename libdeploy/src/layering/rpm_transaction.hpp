@@ -4,10 +4,13 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "deploy/util/fd.hpp"
 
 namespace deploy::layering {
 
@@ -42,13 +45,26 @@ struct TransactionEvents {
     std::function<void(const std::string&)> message;
     std::function<void(int)> percent;
     std::function<void(const ScriptletRun&)> scriptlet;
-    // Around each scriptlet (in this process, before librpm forks it): the helper mounts /proc,
-    // /dev and a /tmp for it inside the root, and takes them away again.
+    // Around each scriptlet (in this process, before librpm forks it): the helper's mounter
+    // attaches /proc, /dev and a /tmp for it inside the root, and takes them away again.
     std::function<void()> scriptlet_starting;
     std::function<void()> scriptlet_finished;
 };
 
+// The package files of a transaction, opened by path before the sandbox leaves the host behind
+// (the tree becomes the root; the files stay outside it) and read through these descriptors.
+class PackageFiles {
+  public:
+    static PackageFiles open_all(const TransactionRequest& request);
+    // The descriptor of `path`, one of the request's install paths.
+    int fd(const std::string& path) const;
+
+  private:
+    std::map<std::string, UniqueFd> fds_;
+};
+
 // Throws deploy::Error naming the problem (rpm problems, failed scriptlets, rpm log errors).
-void run_transaction(const TransactionRequest& request, const TransactionEvents& events);
+void run_transaction(const TransactionRequest& request, const PackageFiles& files,
+                     const TransactionEvents& events);
 
 }  // namespace deploy::layering

@@ -56,15 +56,30 @@ std::string find_bwrap() {
 }
 
 std::vector<std::string> bwrap_argv(const std::string& work_dir, const std::string& request) {
-    return {find_bwrap(),
-            // Every namespace but the user one: we are root and librpm needs real root
-            // (chown, mknod, chroot for scriptlets) inside.
-            "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-            "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--cap-add", "ALL",
-            // The host read-only, a private /dev and /proc, and the work dir writable.
-            "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--bind", work_dir, work_dir,
-            "--chdir", work_dir, "--clearenv", "--setenv", "PATH", "/usr/sbin:/usr/bin:/sbin:/bin",
-            "--setenv", "LANG", "C.UTF-8", helper_path(), request};
+    std::vector<std::string> argv = {
+        find_bwrap(),
+        // Every namespace but the user one: librpm needs real root for owners and modes inside.
+        "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+        "--die-with-parent", "--new-session",
+        // The helper is the pid namespace's init: no bubblewrap reaper whose cwd (a host
+        // directory) /proc/1/cwd would lead to, and nothing in the sandbox can signal it.
+        "--as-pid-1",
+        // The host read-only and the work dir writable are only what the helper starts from: it
+        // makes the tree the root and detaches all of this before any scriptlet runs.
+        "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--bind", work_dir, work_dir,
+        "--clearenv", "--setenv", "PATH", "/usr/sbin:/usr/bin:/sbin:/bin", "--setenv", "LANG",
+        "C.UTF-8", "--cap-drop", "ALL"};
+    // The helper's mounter keeps SYS_ADMIN (mounts for scriptlets) and SETPCAP (to drop the
+    // installer's bounding set); the installer keeps only the file capabilities (confine.cpp).
+    for (const char* cap : {"CAP_SYS_ADMIN", "CAP_SETPCAP", "CAP_MKNOD", "CAP_CHOWN",
+                            "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+                            "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_AUDIT_WRITE"}) {
+        argv.push_back("--cap-add");
+        argv.push_back(cap);
+    }
+    argv.push_back(helper_path());
+    argv.push_back(request);
+    return argv;
 }
 
 // Starts bwrap with fd kEventFd = the write end of the event pipe, stdout and stderr = log.

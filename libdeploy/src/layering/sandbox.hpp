@@ -1,6 +1,7 @@
 // Running an rpm transaction in the scriptlet sandbox: bubblewrap (no network, own pid, ipc, uts
-// and mount namespaces, the host read-only) around our helper deployd-rpm, which runs librpm
-// with scriptlets enabled. Only the work directory is writable inside.
+// and mount namespaces) around our helper deployd-rpm, which makes the tree being installed the
+// root of the sandbox (nothing of the host, the store or the work directory stays visible) and
+// runs librpm, with scriptlets enabled, confined (tools/rpm_helper/confine.hpp).
 #pragma once
 
 #include <string>

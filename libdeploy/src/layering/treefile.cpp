@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "deploy/bootloader/kernel_args.hpp"
 #include "deploy/error.hpp"
 #include "deploy/layering/treefile.hpp"
 #include "deploy/util/fs.hpp"
@@ -31,6 +32,11 @@ Treefile parse_treefile(const std::string& json_text, const std::string& what) {
         t.kernel_args = j.value("kernel_args", std::vector<std::string>{});
     } catch (const nlohmann::json::exception& e) {
         throw InvalidError(fmt::format("{}: {}", what, e.what()));
+    }
+    try {
+        t.kernel_args = boot::normalize_kernel_args(t.kernel_args);
+    } catch (const InvalidError& e) {
+        throw InvalidError(fmt::format("{}: kernel_args: {}", what, e.what()));
     }
     if (t.packages.empty())
         throw InvalidError(fmt::format("{}: \"packages\" is empty", what));

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -102,7 +103,8 @@ std::string file_checksum(const FileHeader& header, int content_fd, const std::s
     return hash.hex_digest();
 }
 
-// Parsing helpers: every malformed field becomes a CorruptError naming the object.
+// Parsing helpers: every malformed field becomes a CorruptError naming the object. Names taken
+// from the object are printed escaped ({:?}), so a hostile one cannot break the one-line error.
 template <typename F>
 static auto parse_guarded(std::string_view data, const std::string& what, F&& fn) {
     try {
@@ -124,6 +126,18 @@ static void require_checksum(const std::string& value, const std::string& what, 
     }
 }
 
+// nlohmann's get<uint32_t>() casts a float (undefined behaviour when out of range, found by
+// tests/fuzz) and wraps an out-of-range integer; an object's numbers must be integers that fit.
+template <typename T>
+static T integer_field(const json& j, const char* field, const std::string& what) {
+    const json& v = j.at(field);
+    if (v.is_number_unsigned() && std::in_range<T>(v.get<uint64_t>()))
+        return static_cast<T>(v.get<uint64_t>());
+    if (v.is_number_integer() && !v.is_number_unsigned() && std::in_range<T>(v.get<int64_t>()))
+        return static_cast<T>(v.get<int64_t>());
+    throw CorruptError(fmt::format("{}: field '{}' is not an integer in range", what, field));
+}
+
 std::string DirMeta::serialize() const {
     return json{{"mode", mode}, {"uid", uid}, {"gid", gid}, {"xattrs", xattrs_to_json(xattrs)}}
         .dump();
@@ -132,9 +146,9 @@ std::string DirMeta::serialize() const {
 DirMeta DirMeta::parse(std::string_view data, const std::string& what) {
     return parse_guarded(data, what, [&](const json& j) {
         DirMeta meta;
-        meta.mode = j.at("mode").get<uint32_t>();
-        meta.uid = j.at("uid").get<uint32_t>();
-        meta.gid = j.at("gid").get<uint32_t>();
+        meta.mode = integer_field<uint32_t>(j, "mode", what);
+        meta.uid = integer_field<uint32_t>(j, "uid", what);
+        meta.gid = integer_field<uint32_t>(j, "gid", what);
         meta.xattrs = xattrs_from_json(j.at("xattrs"));
         if (!S_ISDIR(meta.mode)) {
             throw CorruptError(fmt::format("{}: dirmeta mode is not a directory", what));
@@ -168,29 +182,29 @@ DirTree DirTree::parse(std::string_view data, const std::string& what) {
         const std::string* prev = nullptr;
         for (const auto& f : tree.files) {
             if (!path::is_valid_name(f.name)) {
-                throw CorruptError(fmt::format("{}: invalid file name '{}'", what, f.name));
+                throw CorruptError(fmt::format("{}: invalid file name {:?}", what, f.name));
             }
             require_checksum(f.checksum, what, "file checksum");
             if (prev != nullptr && !(*prev < f.name)) {
                 throw CorruptError(
-                    fmt::format("{}: entries not sorted or duplicated at '{}'", what, f.name));
+                    fmt::format("{}: entries not sorted or duplicated at {:?}", what, f.name));
             }
             prev = &f.name;
         }
         prev = nullptr;
         for (const auto& d : tree.dirs) {
             if (!path::is_valid_name(d.name)) {
-                throw CorruptError(fmt::format("{}: invalid directory name '{}'", what, d.name));
+                throw CorruptError(fmt::format("{}: invalid directory name {:?}", what, d.name));
             }
             require_checksum(d.tree, what, "dirtree checksum");
             require_checksum(d.meta, what, "dirmeta checksum");
             if (prev != nullptr && !(*prev < d.name)) {
                 throw CorruptError(
-                    fmt::format("{}: entries not sorted or duplicated at '{}'", what, d.name));
+                    fmt::format("{}: entries not sorted or duplicated at {:?}", what, d.name));
             }
             if (tree.find_file(d.name) != nullptr) {
                 throw CorruptError(
-                    fmt::format("{}: '{}' is both a file and a directory", what, d.name));
+                    fmt::format("{}: {:?} is both a file and a directory", what, d.name));
             }
             prev = &d.name;
         }
@@ -223,7 +237,7 @@ Commit Commit::parse(std::string_view data, const std::string& what) {
         c.root_tree = j.at("root_tree").get<std::string>();
         c.root_meta = j.at("root_meta").get<std::string>();
         c.parent = j.at("parent").get<std::string>();
-        c.timestamp = j.at("timestamp").get<int64_t>();
+        c.timestamp = integer_field<int64_t>(j, "timestamp", what);
         c.version = j.at("version").get<std::string>();
         c.subject = j.at("subject").get<std::string>();
         c.body = j.at("body").get<std::string>();

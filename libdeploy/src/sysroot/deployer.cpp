@@ -10,6 +10,7 @@
 
 #include "boot_switch.hpp"
 #include "deploy/bootloader/boot_config.hpp"
+#include "deploy/bootloader/kernel_args.hpp"
 #include "deploy/bootloader/kernel_install.hpp"
 #include "deploy/error.hpp"
 #include "deploy/etc/etc_merge.hpp"
@@ -54,6 +55,44 @@ void seed_var(int os_fd, int tree_fd, Progress& progress) {
         progress.message("Created /var from the tree's defaults");
 }
 
+// The new deployment's kernel arguments, from whichever source applies, through the one
+// validation every source gets (a commit's metadata is as untrusted as a user's input).
+std::vector<std::string> deployment_kargs(const DeployRequest& request,
+                                          const std::vector<Deployment>& old,
+                                          const repo::Commit& commit) {
+    if (request.kargs)
+        return boot::normalize_kernel_args(*request.kargs);
+    if (!old.empty()) {
+        // The default's arguments, not the booted one's: a kargs edit not yet booted into is
+        // what the admin asked for last and must survive an upgrade made before the reboot.
+        try {
+            return boot::normalize_kernel_args(old.front().kargs);
+        } catch (const InvalidError& e) {
+            throw InvalidError(
+                fmt::format("kernel arguments of the default deployment: {}; "
+                            "remove it with 'kargs --delete'",
+                            e.what()));
+        }
+    }
+    const std::string where = fmt::format("commit {}: metadata kernel_args", request.commit);
+    if (!commit.metadata.contains("kernel_args"))
+        return {};
+    const auto& value = commit.metadata.at("kernel_args");
+    if (!value.is_array())
+        throw InvalidError(where + ": not an array of strings");
+    std::vector<std::string> args;
+    for (const auto& a : value) {
+        if (!a.is_string())
+            throw InvalidError(where + ": not an array of strings");
+        args.push_back(a.get<std::string>());
+    }
+    try {
+        return boot::normalize_kernel_args(args);
+    } catch (const InvalidError& e) {
+        throw InvalidError(fmt::format("{}: {}", where, e.what()));
+    }
+}
+
 }  // namespace
 
 DeployResult deploy_commit(Sysroot& sysroot, const DeployRequest& request, Progress& progress) {
@@ -73,19 +112,10 @@ DeployResult deploy_commit(Sysroot& sysroot, const DeployRequest& request, Progr
     fresh.origin.pinned = false;
     fresh.version = commit.version;
     fresh.timestamp = commit.timestamp;
-    if (request.kargs) {
-        fresh.kargs = *request.kargs;
-    } else if (!old.empty()) {
-        // The default's arguments, not the booted one's: a kargs edit not yet booted into is
-        // what the admin asked for last and must survive an upgrade made before the reboot.
-        fresh.kargs = old.front().kargs;
-    } else if (commit.metadata.contains("kernel_args") &&
-               commit.metadata["kernel_args"].is_array()) {
-        for (const auto& a : commit.metadata["kernel_args"]) {
-            if (a.is_string())
-                fresh.kargs.push_back(a.get<std::string>());
-        }
-    }
+    fresh.kargs = deployment_kargs(request, old, commit);
+    // Refused here, before any tree work, so a bad argument leaves the sysroot as it was.
+    boot::check_kernel_cmdline(boot_entry_for(fresh).options,
+                               fmt::format("deployment {}", fresh.id()));
 
     const std::string staging = ".staging-" + fresh.id();
     fs::remove_tree_at(os_fd.get(), staging);

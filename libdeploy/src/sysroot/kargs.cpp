@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "deploy/bootloader/kernel_args.hpp"
 #include "deploy/error.hpp"
 #include "deploy/sysroot/operations.hpp"
 
@@ -9,50 +10,44 @@ namespace deploy::sysroot {
 
 namespace {
 
-std::string key_of(const std::string& arg) {
-    return arg.substr(0, arg.find('='));
-}
-
-void check_karg(const std::string& arg) {
-    if (arg.empty() || arg.front() == '=') {
-        throw InvalidError(fmt::format("invalid kernel argument '{}': empty key", arg));
-    }
-    for (unsigned char c : arg) {
-        if (c <= ' ' || c == 0x7f || c == '"') {
-            throw InvalidError(fmt::format(
-                "invalid kernel argument '{}': spaces, quotes and control characters are not "
-                "allowed",
-                arg));
-        }
-    }
-    if (key_of(arg) == "deploy") {
-        throw InvalidError("the kernel argument 'deploy' is managed by deployd");
+// Arguments stored by older versions may not be canonical (or valid); they are compared as they
+// are, and deploy_commit() refuses them if they are kept.
+std::string canonical_or_raw(const std::string& arg) {
+    try {
+        return boot::normalize_kernel_arg(arg);
+    } catch (const InvalidError&) {
+        return arg;
     }
 }
 
 }  // namespace
 
 std::vector<std::string> apply_kargs_edit(std::vector<std::string> kargs, const KargsEdit& edit) {
-    for (const auto& arg : edit.remove) {
-        check_karg(arg);
+    for (auto& a : kargs)
+        a = canonical_or_raw(a);
+    using boot::kernel_arg_key;
+    for (const auto& given : edit.remove) {
+        std::string arg = boot::normalize_kernel_arg(given);
         bool by_key = arg.find('=') == std::string::npos;
-        auto matches = [&](const std::string& a) { return by_key ? key_of(a) == arg : a == arg; };
+        auto matches = [&](const std::string& a) {
+            return by_key ? kernel_arg_key(a) == arg : a == arg;
+        };
         auto it = std::remove_if(kargs.begin(), kargs.end(), matches);
         if (it == kargs.end()) {
             throw NotFoundError(fmt::format("kernel argument '{}' is not set", arg));
         }
         kargs.erase(it, kargs.end());
     }
-    for (const auto& arg : edit.replace) {
-        check_karg(arg);
+    for (const auto& given : edit.replace) {
+        std::string arg = boot::normalize_kernel_arg(given);
         if (arg.find('=') == std::string::npos) {
-            throw InvalidError(fmt::format("--replace needs KEY=VALUE, got '{}'", arg));
+            throw InvalidError(fmt::format("--replace needs KEY=VALUE, got '{}'", given));
         }
-        std::string key = key_of(arg);
+        std::string key = kernel_arg_key(arg);
         bool found = false;
         std::vector<std::string> out;
         for (const auto& a : kargs) {
-            if (key_of(a) != key) {
+            if (kernel_arg_key(a) != key) {
                 out.push_back(a);
             } else if (!found) {
                 out.push_back(arg);  // first occurrence keeps its position
@@ -63,8 +58,8 @@ std::vector<std::string> apply_kargs_edit(std::vector<std::string> kargs, const 
             throw NotFoundError(fmt::format("kernel argument '{}' is not set", key));
         kargs = std::move(out);
     }
-    for (const auto& arg : edit.append) {
-        check_karg(arg);
+    for (const auto& given : edit.append) {
+        std::string arg = boot::normalize_kernel_arg(given);
         if (std::find(kargs.begin(), kargs.end(), arg) == kargs.end())
             kargs.push_back(arg);
     }

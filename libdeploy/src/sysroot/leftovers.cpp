@@ -4,12 +4,16 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <optional>
 #include <set>
+
+#include <fmt/format.h>
 
 #include <spdlog/spdlog.h>
 
 #include "deploy/bootloader/boot_config.hpp"
 #include "deploy/bootloader/kernel_install.hpp"
+#include "deploy/error.hpp"
 #include "deploy/sysroot/sysroot.hpp"
 #include "deploy/util/fs.hpp"
 
@@ -44,19 +48,44 @@ void remove_dead_staging(int tmp_fd, std::vector<std::string>& removed) {
     }
 }
 
+// What the live boot configuration references, or nullopt when it does not parse cleanly: then
+// nothing can be called a leftover, since the entry we failed to read may be the only one that
+// boots a deployment.
+struct LiveReferences {
+    std::set<std::string> deployments;  // "/deploy/<os>/<id>"
+    std::set<std::string> kernels;      // linux and initrd paths on the boot filesystem
+};
+
+std::optional<LiveReferences> live_references(const Sysroot& sysroot) {
+    LiveReferences live;
+    try {
+        for (const auto& entry : boot::read_boot_entries(sysroot.boot_fd())) {
+            std::string path = entry.deploy_path();
+            if (!parse_deploy_path(path)) {
+                throw CorruptError(
+                    fmt::format("boot entry {}: no valid deploy= argument", entry.file_name));
+            }
+            live.deployments.insert(path);
+            live.kernels.insert(entry.linux_path);
+            if (!entry.initrd_path.empty())
+                live.kernels.insert(entry.initrd_path);
+        }
+    } catch (const Error& e) {
+        spdlog::warn(
+            "not removing deployments or kernels: the live boot entries do not parse "
+            "cleanly ({})",
+            e.what());
+        return std::nullopt;
+    }
+    return live;
+}
+
 }  // namespace
 
 std::vector<std::string> remove_leftovers(Sysroot& sysroot) {
     std::vector<std::string> removed;
-    std::set<std::string> live_paths;
-    std::set<std::string> kernel_paths;
-    for (const auto& entry : boot::read_boot_entries(sysroot.boot_fd())) {
-        live_paths.insert(entry.deploy_path());
-        kernel_paths.insert(entry.linux_path);
-        if (!entry.initrd_path.empty())
-            kernel_paths.insert(entry.initrd_path);
-    }
-    UniqueFd deploy_dir = fs::open_dir_if_exists(sysroot.fd(), "deploy");
+    auto live = live_references(sysroot);
+    UniqueFd deploy_dir = live ? fs::open_dir_if_exists(sysroot.fd(), "deploy") : UniqueFd();
     if (deploy_dir) {
         for (const auto& os : fs::list_dir(deploy_dir.get())) {
             UniqueFd os_dir = fs::open_dir(deploy_dir.get(), os);
@@ -69,7 +98,7 @@ std::vector<std::string> remove_leftovers(Sysroot& sysroot) {
                     id.compare(id.size() - suffix.size(), suffix.size(), suffix) == 0) {
                     id.resize(id.size() - suffix.size());
                 }
-                if (live_paths.count("/deploy/" + os + "/" + id) != 0)
+                if (live->deployments.count("/deploy/" + os + "/" + id) != 0)
                     continue;
                 fs::remove_tree_at(os_dir.get(), name);
                 removed.push_back("deploy/" + os + "/" + name);
@@ -77,8 +106,10 @@ std::vector<std::string> remove_leftovers(Sysroot& sysroot) {
         }
     }
     int before = static_cast<int>(removed.size());
-    boot::remove_stale_loaders(sysroot.boot_fd());
-    boot::remove_unused_kernels(sysroot.boot_fd(), kernel_paths);
+    if (live) {
+        boot::remove_stale_loaders(sysroot.boot_fd());
+        boot::remove_unused_kernels(sysroot.boot_fd(), live->kernels);
+    }
     remove_dead_staging(sysroot.repo().tmp_fd(), removed);
     for (size_t i = 0; i < removed.size(); ++i) {
         if (static_cast<int>(i) < before) {

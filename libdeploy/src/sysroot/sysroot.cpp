@@ -117,10 +117,13 @@ std::vector<Deployment> Sysroot::deployments() const {
     std::vector<Deployment> out;
     std::string booted = booted_path();
     for (const auto& entry : boot::read_boot_entries(boot_fd_.get())) {
-        auto parsed = parse_deploy_path(entry.deploy_path());
+        // Refused, not skipped: a list missing an entry would let retention and leftover
+        // removal delete the deployment it boots.
+        std::string deploy_path = entry.deploy_path();
+        auto parsed = parse_deploy_path(deploy_path);
         if (!parsed) {
-            spdlog::warn("boot entry {} has no valid deploy= argument; ignored", entry.file_name);
-            continue;
+            throw CorruptError(fmt::format("boot entry {}: no valid deploy= argument (got '{}')",
+                                           entry.file_name, deploy_path));
         }
         Deployment d = *parsed;
         d.linux_path = entry.linux_path;

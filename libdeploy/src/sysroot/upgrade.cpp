@@ -1,6 +1,8 @@
 // rebase, upgrade and deploy: the operations that move a sysroot to another commit of a ref.
 #include <fmt/format.h>
 
+#include <vector>
+
 #include "deploy/error.hpp"
 #include "deploy/layering/db_diff.hpp"
 #include "deploy/layering/layer.hpp"
@@ -141,16 +143,31 @@ DeployResult deploy_revision(Sysroot& sysroot, const std::string& wanted, Progre
     auto& repo = sysroot.repo();
     std::string tip = remote.empty() ? repo.read_ref(ref).value_or("")
                                      : repo::pull_commit_metadata(repo, remote, ref, progress);
-    // Walk the ref's history for a matching version or commit prefix.
+    // Walk the ref's history for a matching version (the newest wins) or else a commit prefix
+    // (at least 4 hex digits, as everywhere else, and unique: "1" is version 1, never whichever
+    // commit happens to start with a 1).
+    const bool can_be_prefix = wanted.size() >= 4 && wanted.size() <= 64 &&
+                               wanted.find_first_not_of("0123456789abcdef") == std::string::npos;
     std::string found;
+    std::vector<std::string> by_prefix;
     for (std::string c = tip; !c.empty() && found.empty();) {
         repo::Commit commit = repo.read_commit(c);
-        if (commit.version == wanted || c.rfind(wanted, 0) == 0)
+        if (commit.version == wanted)
             found = c;
+        else if (can_be_prefix && c.rfind(wanted, 0) == 0)
+            by_prefix.push_back(c);
         c = !commit.parent.empty() && repo.has_object(commit.parent, repo::ObjectType::Commit)
                 ? commit.parent
                 : "";
     }
+    if (found.empty() && by_prefix.size() > 1) {
+        throw InvalidError(
+            fmt::format("'{}' is the prefix of {} commits in the history of {}; "
+                        "give more digits",
+                        wanted, by_prefix.size(), merge.origin.refspec));
+    }
+    if (found.empty() && by_prefix.size() == 1)
+        found = by_prefix.front();
     if (found.empty()) {
         throw NotFoundError(fmt::format("no version or commit '{}' in the history of {}", wanted,
                                         merge.origin.refspec));

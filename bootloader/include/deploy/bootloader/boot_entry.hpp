@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "deploy/bootloader/kernel_args.hpp"
+
 namespace deploy::boot {
 
 struct BootEntry {
@@ -20,13 +22,9 @@ struct BootEntry {
     // Unknown BLS keys are ignored; render() refuses values containing line breaks.
     static BootEntry parse(const std::string& text, const std::string& file_name);
 
-    // Value of the deploy= argument in options, "" if none.
+    // Value of the deploy= argument in options, "" if none. InvalidError naming the entry when
+    // there are several: which one boots is then a matter of bootloader and kernel version.
     std::string deploy_path() const;
 };
-
-// Splits a kernel command line into arguments (double quotes group spaces and are kept, so
-// join(split(x)) == x for a normalized x). join quotes an argument with bare spaces.
-std::vector<std::string> split_kernel_args(const std::string& cmdline);
-std::string join_kernel_args(const std::vector<std::string>& args);
 
 }  // namespace deploy::boot
