@@ -13,7 +13,7 @@ mirror=${mirror:-http://deb.debian.org/debian}
 # fails there, so the rest comes with apt-get in the chroot afterwards.
 packages="systemd,systemd-sysv,udev,kmod,initramfs-tools,e2fsprogs,util-linux"
 extra="linux-image-amd64 dbus polkitd bubblewrap libsdbus-c++1 libsolv1 libsolvext1 librpm9"
-extra+=" librpmio9 libcurl4 libspdlog1.10 libfmt9 libssl3"
+extra+=" librpmio9 libcurl4 libspdlog1.10-fmt9 libfmt9 libssl3"
 key=$( { echo "$mirror $packages $extra"; cat "$0"; } | sha256sum | cut -c1-16)
 tarball="$cache/base-$key.tar"
 if [ ! -f "$tarball" ]; then
