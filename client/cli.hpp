@@ -60,6 +60,7 @@ void register_etc_command(CLI::App& app, GlobalOptions& options);
 void register_compose_command(CLI::App& app, GlobalOptions& options);
 void register_install_commands(CLI::App& app, GlobalOptions& options);
 void register_db_command(CLI::App& app, GlobalOptions& options);
+void register_image_command(CLI::App& app, GlobalOptions& options);
 // `deployctl completion bash|zsh`: a completion script generated from the command tree.
 void register_completion_command(CLI::App& app);
 

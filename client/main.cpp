@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
     deployctl::register_compose_command(app, options);
     deployctl::register_install_commands(app, options);
     deployctl::register_db_command(app, options);
+    deployctl::register_image_command(app, options);
     deployctl::register_completion_command(app);
 
     try {

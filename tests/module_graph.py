@@ -14,7 +14,7 @@ LAYERS = [
     ["deploy_etc"],
     ["deploy_bootloader"],
     ["deploy_sysroot"],
-    ["deploy_layering"],
+    ["deploy_layering", "deploy_image"],
     ["deploy_operations"],
     ["deploy_daemon_client"],
     ["deployd_core", "deployctl"],
