@@ -8,9 +8,8 @@ SOURCE_DIR=${SOURCE_DIR:-$(cd "$VM_DIR/../.." && pwd)}
 VM_CACHE=${VM_CACHE:-$SOURCE_DIR/build/vm-cache}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-120}
 OS=vmos
-# A separate /boot: the boot entries' kernel paths are relative to the boot filesystem, which is
-# what GRUB resolves them against there. (With boot/ a directory of the root they need a /boot
-# prefix, issue 12 part 2; then IMAGE_LAYOUT="" tests the single-filesystem layout too.)
+# The image's boot layout: "--boot-partition" (a separate /boot, the default) or "" (boot/ a
+# directory of the root filesystem). CTest runs BIOS with the directory and EFI with the partition.
 IMAGE_LAYOUT=${IMAGE_LAYOUT---boot-partition}
 WORK=$(mktemp -d /var/tmp/deployd-vm-XXXXXX)
 MOUNTS=()
@@ -80,11 +79,6 @@ StandardOutput=journal+console
 WantedBy=multi-user.target
 UNIT
     chroot "$t" systemctl enable vm-test.service > /dev/null 2>&1
-    # deployd defaults to --sysroot /; on a booted deployment the sysroot is /sysroot (until
-    # the daemon finds it by itself, issue 12 part 1).
-    mkdir -p "$t/etc/systemd/system/deployd.service.d"
-    printf '[Service]\nExecStart=\nExecStart=/usr/libexec/deployd --sysroot /sysroot\n' \
-        > "$t/etc/systemd/system/deployd.service.d/sysroot.conf"
     # Nothing that would race the test or slow a TCG boot.
     chroot "$t" systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer \
         fstrim.timer systemd-timesyncd.service > /dev/null 2>&1 || true

@@ -24,7 +24,12 @@ constexpr const char* kRemoteName = "origin";
 BuiltSysroot build_sysroot(const std::string& dir, const ImageOptions& options,
                            const std::vector<std::string>& kargs, Progress& progress) {
     const std::string source = std::filesystem::absolute(options.repo).lexically_normal();
-    sysroot::Sysroot::init(dir, options.os);
+    // The tree is written to a directory here; where boot/ ends up decides the boot loader's
+    // paths (/boot/... on the root filesystem, /... on a partition of its own).
+    sysroot::InitOptions init;
+    init.boot_layout =
+        options.boot_partition ? boot::BootLayout::Partition : boot::BootLayout::Directory;
+    sysroot::Sysroot::init(dir, options.os, init);
     // An empty command line: the build host's /proc/cmdline must not make anything "booted".
     const std::string cmdline = dir + ".cmdline";
     fs::write_file_atomic(AT_FDCWD, cmdline, "", 0644, false);
