@@ -11,18 +11,13 @@
 #include "deploy/error.hpp"
 #include "deploy/util/fd.hpp"
 #include "deploy/util/fs.hpp"
+#include "deploy/util/text.hpp"
 
 namespace deploy::boot {
 
 namespace {
 
-std::string trim(const std::string& s) {
-    auto begin = s.find_first_not_of(" \t\r");
-    if (begin == std::string::npos)
-        return "";
-    auto end = s.find_last_not_of(" \t\r");
-    return s.substr(begin, end - begin + 1);
-}
+using deploy::text::trim;
 
 unsigned parse_number(const std::string& value, unsigned max, const std::string& what) {
     unsigned out = 0;

@@ -8,18 +8,13 @@
 #include <fmt/format.h>
 
 #include "deploy/error.hpp"
+#include "deploy/util/text.hpp"
 
 namespace deployd {
 
 namespace {
 
-std::string trim(const std::string& s) {
-    auto begin = s.find_first_not_of(" \t\r");
-    if (begin == std::string::npos)
-        return "";
-    auto end = s.find_last_not_of(" \t\r");
-    return s.substr(begin, end - begin + 1);
-}
+using deploy::text::trim;
 
 unsigned parse_seconds(const std::string& value, const std::string& where) {
     unsigned out = 0;

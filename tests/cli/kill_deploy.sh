@@ -62,7 +62,7 @@ DEPLOYD_FAULT_LOG="$WORK/faults.log" dctl upgrade >/dev/null
 points=$(awk '!seen[$0]++' faults.log)
 echo "$points"
 for p in deploy-checked-out deploy-etc-merged deploy-synced deploy-tree-in-place \
-    deploy-kernel-installed boot-before-swap boot-after-swap deploy-switched; do
+    deploy-kernel-installed boot-before-swap boot-after-swap boot-flushed deploy-switched; do
     printf '%s\n' "$points" | grep -x "$p" >/dev/null || fail "upgrade does not pass fault point $p"
 done
 # Every fault point in the engine and bootloader sources is on the upgrade path (or a new one
@@ -80,7 +80,7 @@ for p in $points; do
     rc=0; DEPLOYD_FAULT_KILL_AT=$p dctl upgrade >/dev/null 2>&1 || rc=$?
     [ "$rc" = 137 ] || fail "upgrade killed at $p: exit $rc, expected 137 (SIGKILL)"
     check_after_kill "$old" "upgrade@$p"
-    case $p in deploy-switched|boot-after-swap) [ "$NEW" = 1 ] || fail "$p: after the switch the new one is the default" ;;
+    case $p in deploy-switched|boot-after-swap|boot-flushed) [ "$NEW" = 1 ] || fail "$p: after the switch the new one is the default" ;;
                *) [ "$NEW" = 0 ] || fail "$p: before the switch the old one stays the default" ;; esac
     rc=0; dctl upgrade >/dev/null || rc=$?
     if [ "$NEW" = 1 ]; then [ "$rc" = 77 ] || fail "retry after $p: exit $rc, want 77"; else [ "$rc" = 0 ] || fail "retry after $p: exit $rc"; fi
@@ -98,7 +98,7 @@ for p in deploy-checked-out boot-before-swap deploy-switched; do
     dctl kargs --append "k$p=1" >/dev/null || [ "$NEW" = 1 ] || fail "kargs retry"
     dctl kargs | grep "k$p=1" >/dev/null || fail "kargs retry applied"
 done
-for p in boot-before-swap boot-after-swap; do
+for p in boot-before-swap boot-after-swap boot-flushed; do
     list=$(entry_deploy_paths | tr '\n' ' '); listing=$(deploy_listing)
     rc=0; DEPLOYD_FAULT_KILL_AT=$p dctl rollback >/dev/null 2>&1 || rc=$?
     [ "$rc" = 137 ] || fail "rollback killed at $p: exit $rc"

@@ -6,26 +6,12 @@
 #include <string>
 
 #include "deploy/error.hpp"
+#include "error_of.hpp"
 #include "rpm_file_name.hpp"
 
 using namespace deploy;
 using namespace deploy::layering;
 using Catch::Matchers::Contains;
-
-// The message of the E that fn throws ("" and a failure when it throws nothing or another kind).
-template <typename E, typename F>
-std::string error_of(F&& fn) {
-    try {
-        fn();
-    } catch (const E& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        FAIL_CHECK("threw another kind of error: " << e.what());
-        return "";
-    }
-    FAIL_CHECK("did not throw");
-    return "";
-}
 
 TEST_CASE("rpm file names from header values", "[layering]") {
     CHECK(rpm_file_name("localtool", "2.0", "1", "noarch", "x.rpm") ==

@@ -9,27 +9,13 @@
 #include "deploy/repo/checkout.hpp"
 #include "deploy/repo/maintenance.hpp"
 #include "deploy/repo/tree_walk.hpp"
+#include "error_of.hpp"
 #include "repo_fixture.hpp"
 
 using namespace deploy;
 using namespace deploy::repo;
 using deploy::test::RepoFixture;
 using deploy::test::write_file;
-
-// The message of the E that fn throws ("" and a failure when it throws nothing or another kind).
-template <typename E, typename F>
-std::string error_of(F&& fn) {
-    try {
-        fn();
-    } catch (const E& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        FAIL_CHECK("threw another kind of error: " << e.what());
-        return "";
-    }
-    FAIL_CHECK("did not throw");
-    return "";
-}
 
 namespace {
 

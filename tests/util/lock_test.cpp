@@ -11,25 +11,11 @@
 #include "deploy/error.hpp"
 #include "deploy/util/fs.hpp"
 #include "deploy/util/lock.hpp"
+#include "error_of.hpp"
 #include "temp_dir.hpp"
 
 using namespace deploy;
 using Catch::Matchers::Contains;
-
-// The message of the E that fn throws ("" and a failure when it throws nothing or another kind).
-template <typename E, typename F>
-std::string error_of(F&& fn) {
-    try {
-        fn();
-    } catch (const E& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        FAIL_CHECK("threw another kind of error: " << e.what());
-        return "";
-    }
-    FAIL_CHECK("did not throw");
-    return "";
-}
 
 namespace {
 

@@ -8,16 +8,13 @@
 #include "deploy/error.hpp"
 #include "deploy/layering/repo_source.hpp"
 #include "deploy/util/fs.hpp"
+#include "deploy/util/text.hpp"
 
 namespace deploy::layering {
 
 namespace {
 
-std::string trim(const std::string& s) {
-    size_t b = s.find_first_not_of(" \t\r");
-    size_t e = s.find_last_not_of(" \t\r");
-    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
+using deploy::text::trim;
 
 bool parse_bool(const std::string& value) {
     return value == "1" || value == "yes" || value == "true" || value == "True";
