@@ -43,7 +43,8 @@ has_prepare_root() {
     if [ "$1" = cmake-install ]; then
         [ -x "$(dirname "$DEPLOYCTL")/deployd-prepare-root" ]
     else
-        dpkg-deb -c "$1" | grep -q prepare-root
+        # (not grep -q: with pipefail, dpkg-deb dying of SIGPIPE would read as "missing")
+        dpkg-deb -c "$1" | grep -c prepare-root >/dev/null
     fi
 }
 
@@ -60,11 +61,14 @@ build_tree() {
         # of the package; CI always goes through the .deb.
         DESTDIR="$t" cmake --install "$(dirname "$DEPLOYCTL")/.." > "$WORK/install.log"
     else
-        cp "$deb" "$t/tmp/"
-        chroot "$t" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-download \
-            "/tmp/$(basename "$deb")" > "$WORK/apt.log" 2>&1 ||
+        # Under its canonical name: apt looks the archive up by NAME_VERSION_ARCH.deb.
+        local name
+        name=deployd_$(dpkg-deb -f "$deb" Version)_$(dpkg-deb -f "$deb" Architecture).deb
+        cp "$deb" "$t/tmp/$name"
+        chroot "$t" sh -c "cd /tmp && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+            --no-download ./$name" > "$WORK/apt.log" 2>&1 ||
             { tail -n 20 "$WORK/apt.log"; fail "apt-get install of the product's .deb failed"; }
-        rm -f "$t/tmp/$(basename "$deb")"
+        rm -f "$t/tmp/$name"
     fi
     install -m 0755 "$VM_DIR/guest-test.sh" "$t/usr/local/sbin/vm-test"
     cat > "$t/etc/systemd/system/vm-test.service" <<UNIT
