@@ -19,8 +19,9 @@ DESTDIR="$WORK/inst" cmake --install "$BUILD" --prefix /usr > /dev/null
 # to what a /usr build (the package's) installs.
 (cd "$WORK/inst" && find . ! -type d | sed 's|^\./||; s|^usr/local/etc/|etc/|; s|^usr/local/|usr/|' |
     sort) > want
-dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print $6}' | sed 's|^\./||' | grep -v '^usr/share/doc/' |
-    sort > have
+# (dh_compress gzips the man pages.)
+dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print $6}' | sed 's|^\./||; s|^\(usr/share/man/.*\)\.gz$|\1|' |
+    grep -v '^usr/share/doc/' | sort > have
 missing=$(comm -23 want have)
 [ -z "$missing" ] || fail "installed by cmake but not in the package: $missing"
 for f in usr/bin/deployctl usr/libexec/deployd usr/libexec/deployd-rpm etc/deployd.conf \

@@ -61,12 +61,13 @@ build_tree() {
         # of the package; CI always goes through the .deb.
         DESTDIR="$t" cmake --install "$(dirname "$DEPLOYCTL")/.." > "$WORK/install.log"
     else
-        # Under its canonical name: apt looks the archive up by NAME_VERSION_ARCH.deb.
+        # Under its canonical name (apt looks the archive up by NAME_VERSION_ARCH.deb), without
+        # --no-download (apt then fails on local archives: "Pathname to install is not absolute").
         local name
         name=deployd_$(dpkg-deb -f "$deb" Version)_$(dpkg-deb -f "$deb" Architecture).deb
         cp "$deb" "$t/tmp/$name"
         chroot "$t" sh -c "cd /tmp && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-            --no-download ./$name" > "$WORK/apt.log" 2>&1 ||
+            ./$name" > "$WORK/apt.log" 2>&1 ||
             { tail -n 20 "$WORK/apt.log"; fail "apt-get install of the product's .deb failed"; }
         rm -f "$t/tmp/$name"
     fi
