@@ -21,7 +21,7 @@ if [ ! -f "$out/$key.deb" ]; then
     (cd "$src" && printf '%s\n' "$files" | tar -T - -cf -) | tar -C "$work/deployd" -xf -
     [ ! -e "$work/deployd/debian" ] || { echo "build-deb: the tree has a debian/ already" >&2; exit 1; }
     (cd "$work/deployd" && cp -r packaging/debian . &&
-        nice dpkg-buildpackage -us -uc -b > "$work/build.log" 2>&1) ||
+        nice dpkg-buildpackage -us -uc -b -j"$(nproc)" > "$work/build.log" 2>&1) ||
         { tail -n 30 "$work/build.log" >&2; echo "build-deb: dpkg-buildpackage failed" >&2; exit 1; }
     mv "$work"/deployd_*.deb "$out/$key.deb.tmp"
     mv "$out/$key.deb.tmp" "$out/$key.deb"
