@@ -19,7 +19,10 @@ if [ -n "$repo_path" ] && [ -b /dev/vdb ]; then
 fi
 for step in $steps; do
     case $step in
-        status) say "status $(dctl --json status | tr -d '\n')" ;;
+        status) say "status $(dctl --json status 2>&1 | tr -d '\n')"
+                # What the bus and systemd know of deployd, for the serial log.
+                say "diag activatable: $(busctl list --activatable 2>&1 | grep -c deployd)"
+                say "diag unit: $(systemctl status deployd.service 2>&1 | tail -n 5 | tr '\n' '|')" ;;
         upgrade) dctl upgrade > /tmp/out 2>&1; say "upgrade rc=$? $(tail -n1 /tmp/out)" ;;
         rollback) dctl rollback > /tmp/out 2>&1; say "rollback rc=$? $(tail -n1 /tmp/out)" ;;
         fsck) deployctl repo fsck --repo /sysroot/repo > /tmp/out 2>&1
