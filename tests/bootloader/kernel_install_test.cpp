@@ -11,6 +11,7 @@
 #include "deploy/error.hpp"
 #include "deploy/util/fs.hpp"
 #include "deploy/util/sha256.hpp"
+#include "scoped_env.hpp"
 #include "temp_dir.hpp"
 
 using namespace deploy;
@@ -26,20 +27,6 @@ void add_kernel(int tree_fd, const std::string& kver, const std::string& vmlinuz
     if (initramfs)
         fs::write_file_atomic(tree_fd, dir + "/initramfs.img", *initramfs, 0644, false);
 }
-
-// Sets an environment variable for one scope.
-class ScopedEnv {
-  public:
-    ScopedEnv(const char* name, const std::string& value) : name_(name) {
-        ::setenv(name, value.c_str(), 1);
-    }
-    ~ScopedEnv() { ::unsetenv(name_); }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-  private:
-    const char* name_;
-};
 
 }  // namespace
 

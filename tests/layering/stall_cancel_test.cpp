@@ -16,6 +16,7 @@
 #include "deploy/util/fs.hpp"
 #include "fetch.hpp"
 #include "sandbox.hpp"
+#include "scoped_env.hpp"
 #include "temp_dir.hpp"
 
 using namespace deploy;
@@ -81,20 +82,6 @@ class CancelAfter : public Progress {
 
   private:
     steady_clock::time_point deadline_;
-};
-
-// Sets an environment variable for one test.
-class ScopedEnv {
-  public:
-    ScopedEnv(const char* name, const std::string& value) : name_(name) {
-        ::setenv(name, value.c_str(), 1);
-    }
-    ~ScopedEnv() { ::unsetenv(name_); }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-  private:
-    const char* name_;
 };
 
 double seconds_since(steady_clock::time_point start) {
