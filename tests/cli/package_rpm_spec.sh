@@ -18,12 +18,14 @@ DESTDIR="$WORK/inst" cmake --install "$BUILD" --prefix /usr > /dev/null
 # to what a /usr build (the package's) installs.
 (cd "$WORK/inst" && find . ! -type d | sed 's|^\./||; s|^usr/local/etc/|etc/|; s|^usr/local/|usr/|' |
     sort) > want
-# A %files line may name a directory (dracut module): it covers everything under it.
+# A %files line may name a directory (dracut module): it covers everything under it; or be a
+# glob (man pages, which rpm compresses): it covers what it matches.
 missing=""
 while read -r f; do
     grep -qx "$f" have && continue
     covered=0
-    while read -r d; do case $f in "$d"/*) covered=1 ;; esac; done < have
+    # shellcheck disable=SC2254
+    while read -r d; do case $f in "$d"/* | $d) covered=1 ;; esac; done < have
     [ $covered = 1 ] || missing+=" $f"
 done < want
 [ -z "$missing" ] || fail "installed by cmake but not in the spec's %files:$missing"
